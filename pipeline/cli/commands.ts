@@ -1,0 +1,4 @@
+// The registry of subcommands: one import and one entry per command (each lives in its own file).
+import type { CommandModule } from './main.js';
+
+export const COMMANDS: readonly CommandModule[] = [];

@@ -1,0 +1,54 @@
+// The `afb` command line: global options, the command registry and error reporting.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { GLOBAL_OPTIONS } from '../../configs/global-options.js';
+import { AfbError } from '../errors.js';
+import { createContext, type CommandContext } from './context.js';
+import { COMMANDS } from './commands.js';
+
+/** A subcommand: its name and a function that adds it to the program. */
+export interface CommandModule {
+  readonly name: string;
+  register(program: Command, getContext: () => Promise<CommandContext>): void;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Build the commander program with every registered command. */
+export function createProgram(): Command {
+  const program = new Command('afb')
+    .description('Animation from Blur: recover 7 sharp frames from each motion-blurred frame (7x frame rate).')
+    .version(packageVersion(), '-V, --version')
+    .option('--config <file>', 'config file (.json or .yaml): global keys at the top, command options under the command name')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const record of GLOBAL_OPTIONS) program.option(record.flag, record.description);
+  const names = COMMANDS.map((c) => c.name);
+  const getContext = () => createContext(program.opts(), names);
+  for (const command of COMMANDS) command.register(program, getContext);
+  program.commands.forEach((c) => c.exitOverride());
+  return program;
+}
+
+/** Run the CLI with process-style argv; resolves to the exit code (never throws). */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help/version exit with code 0; usage errors were already printed by commander
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof AfbError) {
+      process.stderr.write(`afb: ${error.name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`afb: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,112 @@
+// Typed errors shared by every part of afb: each carries the fields a caller needs to react.
+
+/** Base class of every error afb raises on purpose; `exitCode` is what the CLI exits with. */
+export class AfbError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, options: { cause?: unknown; exitCode?: number } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AfbError';
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/**
+ * A user-supplied value (flag, config key, file content) is invalid. Exit code 2.
+ * `kind` is 'type' for a value of the wrong kind, 'range' for one out of range.
+ */
+export class InvalidOptionError extends AfbError {
+  readonly option: string;
+  readonly value: unknown;
+  readonly kind: 'type' | 'range';
+  constructor(option: string, expected: string, value: unknown, kind: 'type' | 'range' = 'type') {
+    super(`Expected ${expected} for ${option} but received ${formatValue(value)}`, { exitCode: 2 });
+    this.name = 'InvalidOptionError';
+    this.option = option;
+    this.value = value;
+    this.kind = kind;
+  }
+}
+
+/** An input file or folder is missing, unreadable or not what it should be. */
+export class InputError extends AfbError {
+  readonly path: string;
+  constructor(path: string, reason: string, options: { cause?: unknown } = {}) {
+    super(`${reason}: ${path}`, options);
+    this.name = 'InputError';
+    this.path = path;
+  }
+}
+
+/** An output cannot be written (unwritable folder, disk full...). */
+export class OutputError extends AfbError {
+  readonly path: string;
+  constructor(path: string, reason: string, options: { cause?: unknown } = {}) {
+    super(`${reason}: ${path}`, options);
+    this.name = 'OutputError';
+    this.path = path;
+  }
+}
+
+/** An ffmpeg/ffprobe process failed: carries the command, exit code, signal and stderr tail. */
+export class FfmpegError extends AfbError {
+  readonly command: string[];
+  readonly exitCode: number;
+  readonly processExitCode: number | null;
+  readonly signal: string | null;
+  readonly stderrTail: string;
+  constructor(
+    message: string,
+    fields: { command: string[]; exitCode: number | null; signal: string | null; stderrTail: string; cause?: unknown },
+  ) {
+    const tail = fields.stderrTail.trim();
+    super(tail ? `${message}\n--- ffmpeg stderr (tail) ---\n${tail}` : message, { cause: fields.cause });
+    this.name = 'FfmpegError';
+    this.command = fields.command;
+    this.exitCode = 1;
+    this.processExitCode = fields.exitCode;
+    this.signal = fields.signal;
+    this.stderrTail = fields.stderrTail;
+  }
+}
+
+/** A video or frame stream is corrupt or truncated; names the frame index where it broke. */
+export class CorruptInputError extends InputError {
+  readonly frameIndex: number;
+  constructor(path: string, frameIndex: number, reason: string, options: { cause?: unknown } = {}) {
+    super(path, `${reason} (at frame ${frameIndex})`, options);
+    this.name = 'CorruptInputError';
+    this.frameIndex = frameIndex;
+  }
+}
+
+/** Running a model failed or the model does not fit the expected contract. */
+export class ModelError extends AfbError {
+  readonly modelPath: string;
+  readonly inputShapes: Record<string, readonly number[]>;
+  constructor(modelPath: string, reason: string, fields: { inputShapes?: Record<string, readonly number[]>; cause?: unknown } = {}) {
+    super(`${reason} (model: ${modelPath})`, { cause: fields.cause });
+    this.name = 'ModelError';
+    this.modelPath = modelPath;
+    this.inputShapes = fields.inputShapes ?? {};
+  }
+}
+
+/** The job was cancelled (SIGINT/SIGTERM or an AbortSignal). Exit code 130. */
+export class CancelledError extends AfbError {
+  constructor(reason = 'Cancelled') {
+    super(reason, { exitCode: 130 });
+    this.name = 'CancelledError';
+  }
+}
+
+/** Short printable form of a bad value for error messages. */
+export function formatValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'undefined';
+  try {
+    const s = JSON.stringify(value);
+    return s === undefined ? String(value) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,93 @@
+// NumPy .npy (format 1.0/2.0) encode/decode for the dtypes afb uses; the reference guidance
+// files are int8 arrays of shape (H, W, 2). Pure functions on bytes, plus file helpers.
+import { readFile } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
+
+export type NpyArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Float32Array | Float64Array;
+
+/** A decoded .npy array: C-order data and its shape. */
+export interface Npy {
+  readonly shape: number[];
+  readonly data: NpyArray;
+}
+
+const DESCR: [string, new (n: number) => NpyArray, number][] = [
+  ['|i1', Int8Array, 1],
+  ['|u1', Uint8Array, 1],
+  ['<i2', Int16Array, 2],
+  ['<u2', Uint16Array, 2],
+  ['<i4', Int32Array, 4],
+  ['<f4', Float32Array, 4],
+  ['<f8', Float64Array, 8],
+];
+
+function descrOf(data: NpyArray): string {
+  for (const [d, ctor] of DESCR) if (data instanceof ctor) return d;
+  throw new TypeError('Unsupported array type for .npy');
+}
+
+/** Encode an array as .npy bytes (version 1.0, little endian, C order). */
+export function encodeNpy(data: NpyArray, shape: readonly number[]): Uint8Array {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length) throw new RangeError(`Shape ${JSON.stringify(shape)} holds ${count} values but the array has ${data.length}`);
+  const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descrOf(data)}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
+  // Pad so that magic(6)+version(2)+len(2)+header is a multiple of 64, ending in '\n'.
+  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
+  header = header.padEnd(total - 10 - 1, ' ') + '\n';
+  const out = new Uint8Array(total + data.byteLength);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0); // \x93NUMPY v1.0
+  out[8] = header.length & 0xff;
+  out[9] = header.length >> 8;
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), total);
+  return out;
+}
+
+/** Decode .npy bytes; throws TypeError naming what is unsupported or malformed. */
+export function decodeNpy(bytes: Uint8Array): Npy {
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+  if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m)) throw new TypeError('Not a .npy file (bad magic)');
+  const major = bytes[6]!;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const start = major === 1 ? 10 : 12;
+  const header = new TextDecoder('latin1').decode(bytes.subarray(start, start + headerLen));
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (!descr || !fortran || shapeText === undefined) throw new TypeError(`Malformed .npy header: ${header.trim()}`);
+  if (fortran === 'True') throw new TypeError('Fortran-order .npy arrays are not supported');
+  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const norm = descr === '<i1' ? '|i1' : descr === '<u1' ? '|u1' : descr;
+  const entry = DESCR.find(([d]) => d === norm);
+  if (!entry) throw new TypeError(`Unsupported .npy dtype ${descr}`);
+  const [, ctor, size] = entry;
+  const count = shape.reduce((a, b) => a * b, 1);
+  const offset = start + headerLen;
+  if (bytes.length - offset < count * size) throw new TypeError(`Truncated .npy data: expected ${count * size} bytes, found ${bytes.length - offset}`);
+  const data = new ctor(count);
+  new Uint8Array(data.buffer).set(bytes.subarray(offset, offset + count * size));
+  return { shape, data };
+}
+
+/** Read a .npy file; InputError when missing or malformed. */
+export async function readNpy(path: string): Promise<Npy> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (cause) {
+    throw new InputError(path, 'Cannot read .npy file', { cause });
+  }
+  try {
+    return decodeNpy(bytes);
+  } catch (cause) {
+    throw new InputError(path, `Invalid .npy file (${(cause as Error).message})`, { cause });
+  }
+}
+
+/** Write a .npy file atomically. */
+export async function writeNpy(path: string, data: NpyArray, shape: readonly number[]): Promise<void> {
+  await writeFileAtomic(path, encodeNpy(data, shape));
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs everything afb's development and test suite needs on a fresh Debian/Ubuntu machine:
+# ffmpeg (Debian build, faster than the bundled static one), PyTorch + ONNX for /usr/bin/python3
+# (training/export code and the Python-side tests), then the npm dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+/usr/bin/python3 -c 'import torch, torchvision, onnx, yaml, numpy' >/dev/null 2>&1 \
+  || need+=(python3-torch python3-torchvision python3-onnx python3-yaml python3-numpy)
+if ((${#need[@]})); then
+  SUDO=''
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  echo "setup: installing Debian packages: ${need[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
+fi
+npm ci
