@@ -98,18 +98,45 @@ const WINDOW = gaussianWindow();
 /** Reusable scratch buffers for SSIM (fresh memory is slow on the target machines). */
 class SsimScratch {
   size = 0;
-  x = new Float64Array(0);
-  y = new Float64Array(0);
-  h = [new Float64Array(0), new Float64Array(0), new Float64Array(0), new Float64Array(0), new Float64Array(0)];
+  planes: Float64Array[] = [];
+  h: Float64Array[] = [];
   ensure(n: number): void {
     if (n <= this.size) return;
     this.size = n;
-    this.x = new Float64Array(n);
-    this.y = new Float64Array(n);
-    this.h = this.h.map(() => new Float64Array(n));
+    this.planes = Array.from({ length: 5 }, () => new Float64Array(n));
+    this.h = Array.from({ length: 5 }, () => new Float64Array(n));
   }
 }
 const scratch = new SsimScratch();
+
+/**
+ * 'Valid' horizontal pass of the symmetric 11-tap window: src (W x H) -> dst ((W-10) x H).
+ * Folding the symmetric taps halves the multiplications.
+ */
+function convolveRows(src: Float64Array, dst: Float64Array, W: number, H: number): void {
+  const w = WINDOW;
+  const w0 = w[0]!, w1 = w[1]!, w2 = w[2]!, w3 = w[3]!, w4 = w[4]!, w5 = w[5]!;
+  const OW = W - SSIM_WINDOW + 1;
+  for (let r = 0; r < H; r++) {
+    const row = r * W;
+    const out = r * OW;
+    for (let j = 0; j < OW; j++) {
+      const i = row + j;
+      dst[out + j] =
+        w0 * (src[i]! + src[i + 10]!) + w1 * (src[i + 1]! + src[i + 9]!) + w2 * (src[i + 2]! + src[i + 8]!) +
+        w3 * (src[i + 3]! + src[i + 7]!) + w4 * (src[i + 4]! + src[i + 6]!) + w5 * src[i + 5]!;
+    }
+  }
+}
+
+/** Vertical tap of the window at (r, j) of a plane whose rows are OW wide. */
+function columnTap(p: Float64Array, o: number, OW: number): number {
+  const w = WINDOW;
+  return (
+    w[0]! * (p[o]! + p[o + 10 * OW]!) + w[1]! * (p[o + OW]! + p[o + 9 * OW]!) + w[2]! * (p[o + 2 * OW]! + p[o + 8 * OW]!) +
+    w[3]! * (p[o + 3 * OW]! + p[o + 7 * OW]!) + w[4]! * (p[o + 4 * OW]! + p[o + 6 * OW]!) + w[5]! * p[o + 5 * OW]!
+  );
+}
 
 /**
  * Mean SSIM of one frame pair: Gaussian window 11x11 (sigma 1.5), K1 0.01, K2 0.03, data range 255,
@@ -130,50 +157,33 @@ export function ssimFrame(a: MetricFrame, b: MetricFrame): number {
   const c1 = (SSIM_K1 * DATA_RANGE) ** 2;
   const c2 = (SSIM_K2 * DATA_RANGE) ** 2;
   scratch.ensure(W * H);
-  const { x, y } = scratch;
+  const [x, y, xx, yy, xy] = scratch.planes as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
   const [hx, hy, hxx, hyy, hxy] = scratch.h as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
-  const w = WINDOW;
   let total = 0;
   for (let c = 0; c < C; c++) {
     for (let i = 0, p = c; i < W * H; i++, p += C) {
-      x[i] = a.data[p]!;
-      y[i] = b.data[p]!;
+      const xv = a.data[p]!;
+      const yv = b.data[p]!;
+      x[i] = xv;
+      y[i] = yv;
+      xx[i] = xv * xv;
+      yy[i] = yv * yv;
+      xy[i] = xv * yv;
     }
-    // Horizontal pass (valid columns): row r, output column j -> index r*OW + j.
-    for (let r = 0; r < H; r++) {
-      const row = r * W;
-      for (let j = 0; j < OW; j++) {
-        let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-        for (let k = 0; k < K; k++) {
-          const xv = x[row + j + k]!;
-          const yv = y[row + j + k]!;
-          const wk = w[k]!;
-          sx += wk * xv;
-          sy += wk * yv;
-          sxx += wk * xv * xv;
-          syy += wk * yv * yv;
-          sxy += wk * xv * yv;
-        }
-        const o = r * OW + j;
-        hx[o] = sx; hy[o] = sy; hxx[o] = sxx; hyy[o] = syy; hxy[o] = sxy;
-      }
-    }
+    convolveRows(x, hx, W, H);
+    convolveRows(y, hy, W, H);
+    convolveRows(xx, hxx, W, H);
+    convolveRows(yy, hyy, W, H);
+    convolveRows(xy, hxy, W, H);
     // Vertical pass (valid rows) and the SSIM map, summed.
     for (let r = 0; r < OH; r++) {
       for (let j = 0; j < OW; j++) {
-        let mx = 0, my = 0, exx = 0, eyy = 0, exy = 0;
-        for (let k = 0; k < K; k++) {
-          const o = (r + k) * OW + j;
-          const wk = w[k]!;
-          mx += wk * hx[o]!;
-          my += wk * hy[o]!;
-          exx += wk * hxx[o]!;
-          eyy += wk * hyy[o]!;
-          exy += wk * hxy[o]!;
-        }
-        const vx = exx - mx * mx;
-        const vy = eyy - my * my;
-        const cov = exy - mx * my;
+        const o = r * OW + j;
+        const mx = columnTap(hx, o, OW);
+        const my = columnTap(hy, o, OW);
+        const vx = columnTap(hxx, o, OW) - mx * mx;
+        const vy = columnTap(hyy, o, OW) - my * my;
+        const cov = columnTap(hxy, o, OW) - mx * my;
         total += ((2 * mx * my + c1) * (2 * cov + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2));
       }
     }
