@@ -1,0 +1,91 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DecomposePool, FrameFailedError, defaultWorkerFile, planThreads } from '../pipeline/pool.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+beforeAll(() => {
+  // The real worker runs compiled code (worker threads cannot load .ts); tsc emits even when
+  // some unrelated file has a type error, so its exit status is not the point here.
+  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+}, 300_000);
+
+function frameTask(index: number, w: number, h: number) {
+  const rgb = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 31 + index * 7) % 256);
+  const guidance = Int8Array.from({ length: w * h * 2 }, (_, i) => ((i + index) % 3) - 1);
+  return { index, width: w, height: h, rgb, guidance, tile: 0, consistency: false };
+}
+
+describe('DecomposePool', () => {
+  it('splits the cores between workers and threads', () => {
+    expect(planThreads(8)).toEqual({ workers: 8, threads: 1 });
+    expect(planThreads(8, undefined, 2)).toEqual({ workers: 4, threads: 2 });
+    expect(planThreads(2, 1, 2)).toEqual({ workers: 1, threads: 2 });
+  });
+
+  it('decomposes frames in worker threads with exact outputs (linear test model)', async () => {
+    expect(defaultWorkerFile()).toMatch(/decompose-worker\.js$/);
+    const pool = await DecomposePool.create({ modelPath: fixture('decomposer-linear.onnx'), provider: 'cpu', workers: 2, threads: 1 });
+    const w = 7, h = 5;
+    const tasks = [0, 1, 2, 3].map((i) => frameTask(i, w, h));
+    const results = await Promise.all(tasks.map(async (t) => {
+      await pool.ready();
+      return pool.run(t);
+    }));
+    await pool.close();
+    let exact = 0;
+    let total = 0;
+    for (const [n, r] of results.entries()) {
+      const t = tasks[n]!;
+      expect(r.index).toBe(n);
+      expect(r.frames).toBeInstanceOf(Uint8Array);
+      expect(r.frames.length).toBe(7 * w * h * 3);
+      for (let j = 0; j < 7; j++)
+        for (let p = 0; p < w * h; p++)
+          for (let k = 0; k < 3; k++) {
+            const v = t.rgb[p * 3 + k]! / 255 + (j - 3) * 0.05 * t.guidance[p * 2]! + (j - 3) * 0.02 * t.guidance[p * 2 + 1]!;
+            // float32 in the model vs float64 here: a value at a .5 boundary may round either way.
+            const diff = Math.abs(r.frames[(j * w * h + p) * 3 + k]! - Math.round(255 * Math.min(1, Math.max(0, v))));
+            expect(diff).toBeLessThanOrEqual(1);
+            exact += diff === 0 ? 1 : 0;
+            total++;
+          }
+    }
+    expect(exact / total).toBeGreaterThan(0.9); // 0.05*255 = 12.75: many values sit on .5
+  });
+
+  it('tiles a frame in the worker with the same result as untiled (pointwise model)', async () => {
+    const pool = await DecomposePool.create({ modelPath: fixture('decomposer-linear.onnx'), provider: 'cpu', workers: 1, threads: 1 });
+    const t = frameTask(0, 37, 29);
+    const whole = await pool.run(t);
+    const tiled = await pool.run({ ...t, tile: 16, overlap: 4 });
+    await pool.close();
+    let maxDiff = 0;
+    for (let i = 0; i < whole.frames.length; i++) maxDiff = Math.max(maxDiff, Math.abs(whole.frames[i]! - tiled.frames[i]!));
+    expect(maxDiff).toBeLessThanOrEqual(1); // 8-bit rounding of the blended floats
+  });
+
+  it('replaces a crashed worker and retries its frame once; a frame that always crashes fails by name', async () => {
+    const counter = new SharedArrayBuffer(4);
+    const pool = await DecomposePool.create({
+      modelPath: fixture('decomposer-linear.onnx'),
+      provider: 'cpu',
+      workers: 2,
+      threads: 1,
+      workerFile: fixture('crashy-worker.mjs'),
+      workerData: { counter, crashOnce: 2, crashAlways: 4 },
+    });
+    const ok = await Promise.all([0, 1, 2, 3].map((i) => pool.run(frameTask(i, 4, 4))));
+    expect(ok.map((r) => r.frames[0])).toEqual([0, 1, 2, 3]);
+    expect(new Int32Array(counter)[0]).toBeGreaterThanOrEqual(1);
+    const err = await pool.run(frameTask(4, 4, 4)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FrameFailedError);
+    expect((err as FrameFailedError).frameIndex).toBe(4);
+    expect((err as Error).message).toMatch(/^Frame 4 failed after a retry/);
+    const after = await pool.run(frameTask(5, 4, 4));
+    expect(after.frames[0]).toBe(5);
+    await pool.destroy();
+  });
+});
