@@ -33,3 +33,9 @@ export interface GuidanceMap {
   readonly channels: number;
   readonly data: Int8Array;
 }
+
+/** An exact rational number, e.g. a frame rate of 30000/1001; `den` > 0, reduced. */
+export interface Rational {
+  readonly num: number;
+  readonly den: number;
+}

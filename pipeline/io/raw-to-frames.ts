@@ -1,0 +1,76 @@
+// Cuts a stream of raw video bytes (arbitrary chunk boundaries) into whole frames. Pure: the
+// chunks come from anywhere (ffmpeg's stdout in practice, made-up buffers in tests).
+
+/**
+ * Incremental cutter: `push()` copies bytes into the current frame buffer and returns every
+ * frame completed by this chunk; `pendingBytes` is the size of the unfinished frame.
+ */
+export class RawFrameCutter {
+  private current: Uint8Array | undefined;
+  private filled = 0;
+  constructor(
+    readonly frameBytes: number,
+    private readonly allocate: () => Uint8Array = () => new Uint8Array(frameBytes),
+  ) {
+    if (!Number.isInteger(frameBytes) || frameBytes <= 0) throw new RangeError(`Invalid frame size ${frameBytes} bytes`);
+  }
+  /** Feed one chunk; returns the frames it completed (possibly none, possibly several). */
+  push(chunk: Uint8Array): Uint8Array[] {
+    const done: Uint8Array[] = [];
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (!this.current) {
+        this.current = this.allocate();
+        if (this.current.length !== this.frameBytes) throw new RangeError(`allocate() returned ${this.current.length} bytes, expected ${this.frameBytes}`);
+        this.filled = 0;
+      }
+      const n = Math.min(this.frameBytes - this.filled, chunk.length - offset);
+      this.current.set(chunk.subarray(offset, offset + n), this.filled);
+      this.filled += n;
+      offset += n;
+      if (this.filled === this.frameBytes) {
+        done.push(this.current);
+        this.current = undefined;
+        this.filled = 0;
+      }
+    }
+    return done;
+  }
+  /** Bytes of the frame in progress (non-zero at the end of the stream = truncated frame). */
+  get pendingBytes(): number {
+    return this.current ? this.filled : 0;
+  }
+}
+
+/** Raised by rawToFrames when the stream ends inside a frame. */
+export class PartialFrameError extends Error {
+  constructor(
+    readonly frameIndex: number,
+    readonly pendingBytes: number,
+    readonly frameBytes: number,
+  ) {
+    super(`Stream ended inside frame ${frameIndex}: ${pendingBytes} of ${frameBytes} bytes`);
+    this.name = 'PartialFrameError';
+  }
+}
+
+/**
+ * Async transform: raw byte chunks -> whole frames of `frameBytes` bytes. Backpressure comes
+ * for free: the source is only read when the consumer asks for the next frame.
+ * @throws PartialFrameError when the stream ends inside a frame.
+ */
+export async function* rawToFrames(
+  chunks: AsyncIterable<Uint8Array>,
+  frameBytes: number,
+  allocate?: () => Uint8Array,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const cutter = new RawFrameCutter(frameBytes, allocate);
+  let index = 0;
+  for await (const chunk of chunks) {
+    for (const frame of cutter.push(chunk)) {
+      index++;
+      yield frame;
+    }
+  }
+  if (cutter.pendingBytes > 0) throw new PartialFrameError(index, cutter.pendingBytes, frameBytes);
+}
