@@ -1,4 +1,5 @@
 // The registry of subcommands: one import and one entry per command (each lives in its own file).
 import type { CommandModule } from './main.js';
+import { infoCommand } from './info.js';
 
-export const COMMANDS: readonly CommandModule[] = [];
+export const COMMANDS: readonly CommandModule[] = [infoCommand];
