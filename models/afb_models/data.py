@@ -1,0 +1,207 @@
+"""Dataset in the reference layout, preloaded into RAM as uint8, with consistent augmentations.
+
+Layout (per root):  <root>/<video>/blur/{i:08d}.png
+                    <root>/<video>/sharp/{i:08d}_{j:03d}.png    j = 0..6 in time order
+                    <root>/<video>/trend+/{i:08d}_trend.npy     int8 (H,W,2) or half-res, channels (x, y)
+Roots named `b-aist++` use `trend+_avg`. The video list is `<root>/videos.yaml` (a YAML list of
+folder names) when present, else every sub-folder with a `blur/` folder.
+
+A sample is `frames` uint8 (8,3,H,W) -- index 0 the blurry frame, 1..7 the sharp frames -- and
+`guidance` int8 (2,H,W). Guidance is in image axes (+x right, +y down), the direction content moves
+from sharp frame 0 to frame 6; augmentations transform it like a flow field.
+"""
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image
+
+NUM_FRAMES = 7
+
+
+def _read_png(path: str) -> np.ndarray:
+    with Image.open(path) as im:
+        return np.asarray(im.convert('RGB'))
+
+
+def list_videos(root: str) -> list[str]:
+    """Video folder names of a root: from `<root>/videos.yaml` if present, else all sub-folders with blur/."""
+    yml = os.path.join(root, 'videos.yaml')
+    if os.path.isfile(yml):
+        import yaml
+        with open(yml, encoding='utf-8') as f:
+            names = yaml.safe_load(f)
+        if not isinstance(names, list):
+            raise ValueError(f'{yml} must hold a YAML list of folder names, got {type(names).__name__}')
+        return [str(n) for n in names]
+    if not os.path.isdir(root):
+        raise FileNotFoundError(f'Dataset root {root!r} does not exist')
+    return sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d, 'blur')))
+
+
+def guidance_folder(root: str) -> str:
+    """`trend+_avg` for B-Aist++ roots, `trend+` otherwise (reference convention)."""
+    return 'trend+_avg' if os.path.basename(os.path.normpath(root)).lower() == 'b-aist++' else 'trend+'
+
+
+def load_guidance(path: str, h: int, w: int) -> np.ndarray:
+    """Read an int8 (h',w',2) guidance .npy and return (2,h,w) int8, nearest-upsampled if reduced resolution."""
+    g = np.load(path)
+    if g.ndim != 3 or g.shape[2] != 2:
+        raise ValueError(f'{path}: expected guidance of shape (H, W, 2), got {g.shape}')
+    gh, gw = g.shape[:2]
+    if (gh, gw) != (h, w):
+        # nearest neighbour: source index floor(dst * src / dst_size)
+        yi = (np.arange(h) * gh) // h
+        xi = (np.arange(w) * gw) // w
+        g = g[yi][:, xi]
+    return np.ascontiguousarray(np.clip(np.rint(g), -1, 1).astype(np.int8).transpose(2, 0, 1))
+
+
+def sample_paths(roots: list[str]) -> list[tuple[str, str, str, str]]:
+    """All (root, video, index, guidance folder) entries of the given roots, in a stable order."""
+    out = []
+    for root in roots:
+        gf = guidance_folder(root)
+        for v in list_videos(root):
+            bdir = os.path.join(root, v, 'blur')
+            if not os.path.isdir(bdir):
+                raise FileNotFoundError(f'Video folder {os.path.join(root, v)!r} has no blur/ folder')
+            for name in sorted(os.listdir(bdir)):
+                if name.endswith('.png'):
+                    out.append((root, v, name[:-4], gf))
+    return out
+
+
+def load_sample(root: str, video: str, idx: str, gf: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Load one sample -> (frames uint8 (8,3,H,W), guidance int8 (2,H,W))."""
+    vdir = os.path.join(root, video)
+    imgs = [_read_png(os.path.join(vdir, 'blur', idx + '.png'))]
+    imgs += [_read_png(os.path.join(vdir, 'sharp', f'{idx}_{j:03d}.png')) for j in range(NUM_FRAMES)]
+    h, w = imgs[0].shape[:2]
+    for im, j in zip(imgs, range(-1, NUM_FRAMES)):
+        if im.shape[:2] != (h, w):
+            raise ValueError(f'{vdir}: sharp frame {idx}_{j:03d} is {im.shape[:2]}, blurry is {(h, w)}')
+    frames = torch.from_numpy(np.stack(imgs).transpose(0, 3, 1, 2).copy())
+    gpath = os.path.join(vdir, gf, idx + '_trend.npy')
+    if not os.path.isfile(gpath):
+        alt = os.path.join(vdir, 'trend+_avg' if gf == 'trend+' else 'trend+', idx + '_trend.npy')
+        gpath = alt if os.path.isfile(alt) else gpath
+    guid = torch.from_numpy(load_guidance(gpath, h, w))
+    return frames, guid
+
+
+@dataclass
+class Sample:
+    """A preloaded sample: frames uint8 (8,3,H,W) and guidance int8 (2,H,W)."""
+    frames: torch.Tensor
+    guidance: torch.Tensor
+
+
+def preload(roots: list[str], max_samples: int | None = None, log=print) -> list[Sample]:
+    """Load every sample of the roots into RAM (evenly thinned to max_samples if given)."""
+    paths = sample_paths(roots)
+    if not paths:
+        raise FileNotFoundError(f'No samples found under {roots}')
+    if max_samples is not None and len(paths) > max_samples:
+        step = len(paths) / max_samples
+        paths = [paths[int(i * step)] for i in range(max_samples)]
+    out, nbytes = [], 0
+    for k, p in enumerate(paths):
+        f, g = load_sample(*p)
+        out.append(Sample(f, g))
+        nbytes += f.numel() + g.numel()
+        if log and (k + 1) % 500 == 0:
+            log(f'  loaded {k + 1}/{len(paths)} samples ({nbytes / 2**20:.0f} MiB)')
+    if log:
+        log(f'loaded {len(out)} samples from {roots} ({nbytes / 2**20:.0f} MiB)')
+    return out
+
+
+# ---- augmentations, on (8,3,h,w) frames (index 0 blurry) and (2,h,w) guidance --------------------
+
+def hflip(frames: torch.Tensor, g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Left-right flip: mirror the images, negate the x component."""
+    g = g.flip(-1)
+    return frames.flip(-1), torch.stack([-g[0], g[1]])
+
+
+def vflip(frames: torch.Tensor, g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Up-down flip: mirror the images, negate the y component."""
+    g = g.flip(-2)
+    return frames.flip(-2), torch.stack([g[0], -g[1]])
+
+
+def rot90(frames: torch.Tensor, g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Rotate by torch.rot90(k=1, dims=(H, W)); B[i,j] = A[j, W-1-i], so a motion (dx, dy) becomes (dy, -dx)."""
+    g = torch.rot90(g, 1, dims=(-2, -1))
+    return torch.rot90(frames, 1, dims=(-2, -1)), torch.stack([g[1], -g[0]])
+
+
+def reverse(frames: torch.Tensor, g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Play the exposure backwards: reverse the 7 sharp frames, negate the guidance, keep the blurry frame."""
+    return torch.cat([frames[:1], frames[1:].flip(0)]), -g
+
+
+def augment(frames: torch.Tensor, g: torch.Tensor, rng: random.Random) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random flips, rot90 (square crops only) and Reverse, each with p = 0.5."""
+    if rng.random() < 0.5:
+        frames, g = hflip(frames, g)
+    if rng.random() < 0.5:
+        frames, g = vflip(frames, g)
+    if frames.shape[-1] == frames.shape[-2] and rng.random() < 0.5:
+        frames, g = rot90(frames, g)
+    if rng.random() < 0.5:
+        frames, g = reverse(frames, g)
+    return frames, g
+
+
+class CropSampler:
+    """Draws random training batches of crops (by slicing the preloaded tensors) with augmentation."""
+
+    def __init__(self, samples: list[Sample], crop: int, seed: int = 0, aug: bool = True) -> None:
+        small = [s for s in samples if min(s.frames.shape[-2:]) < crop]
+        if small:
+            raise ValueError(f'{len(small)} samples are smaller than the crop {crop} (e.g. {tuple(small[0].frames.shape[-2:])})')
+        self.samples, self.crop, self.aug = samples, crop, aug
+        self.rng = random.Random(seed)
+
+    def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """-> frames uint8 (n,8,3,c,c), guidance int8 (n,2,c,c)."""
+        fs, gs = [], []
+        c = self.crop
+        for _ in range(n):
+            s = self.samples[self.rng.randrange(len(self.samples))]
+            h, w = s.frames.shape[-2:]
+            y, x = self.rng.randint(0, h - c), self.rng.randint(0, w - c)
+            f, g = s.frames[..., y:y + c, x:x + c], s.guidance[..., y:y + c, x:x + c]
+            if self.aug:
+                f, g = augment(f, g, self.rng)
+            fs.append(f)
+            gs.append(g)
+        return torch.stack(fs), torch.stack(gs)
+
+
+def center_crops(samples: list[Sample], size: int, count: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A fixed validation set: `count` evenly spaced samples, centre-cropped to size x size (clipped to the frame, multiple of 4)."""
+    step = max(1, len(samples) / max(1, count))
+    picked = [samples[int(i * step)] for i in range(min(count, len(samples)))]
+    hmin = min(min(s.frames.shape[-2:]) for s in picked)
+    c = min(size, hmin) // 4 * 4
+    fs, gs = [], []
+    for s in picked:
+        h, w = s.frames.shape[-2:]
+        y, x = (h - c) // 2, (w - c) // 2
+        fs.append(s.frames[..., y:y + c, x:x + c])
+        gs.append(s.guidance[..., y:y + c, x:x + c])
+    return torch.stack(fs), torch.stack(gs)
+
+
+def to_inputs(frames: torch.Tensor, g: torch.Tensor, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """uint8 batch -> (blurry (n,3,h,w), sharp (n,7,3,h,w), guidance (n,2,h,w)) float32 on device, images in [0,1]."""
+    f = frames.to(device, non_blocking=True).float().div_(255.0)
+    return f[:, 0], f[:, 1:], g.to(device, non_blocking=True).float()
