@@ -16,6 +16,9 @@ import { PartialFrameError, rawToFrames } from './raw-to-frames.js';
  */
 const FRAME_COUNT_SLACK = 2;
 
+/** ffmpeg stderr lines that mean the input is damaged even when ffmpeg exits with 0. */
+const TRUNCATION_MARKERS = /ended prematurely|partial file|Invalid data found|corrupt input/i;
+
 /** Frames delivered for a trimmed range: exact only when nothing but maxFrames trims. */
 function expectedFrames(info: VideoInfo, o: FrameSourceOptions): { count: number; exact: boolean } {
   const fps = rationalToNumber(info.fps);
@@ -115,6 +118,10 @@ class VideoFrameSource implements FrameSource {
         throw new CorruptInputError(path, index, `Video is corrupt or truncated: decoding failed (${reason})`, { cause: error });
       }
       finished = true;
+      // Some demuxers (Matroska) report a cut-off file on stderr but still exit with 0.
+      if ((options.strict ?? true) && TRUNCATION_MARKERS.test(proc.stderrTail())) {
+        throw new CorruptInputError(path, index, `Video is corrupt or truncated (${lastLine(proc.stderrTail())})`);
+      }
       if (streamError instanceof PartialFrameError) {
         throw new CorruptInputError(path, index, `Video is truncated: the last frame is incomplete`, { cause: streamError });
       }
