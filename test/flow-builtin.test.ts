@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { estimateBuiltinFlow, resolveBuiltinFlowOptions, workingSize } from '../pipeline/math/flow/builtin-flow.js';
+import { endpointError, guidanceAgreement, movingMask } from '../pipeline/math/flow/flow-metrics.js';
+import { boxSum, halve, resizeFlowPlanes, toGrayResized } from '../pipeline/math/flow/image-ops.js';
+import { median3x3 } from '../pipeline/math/flow/median.js';
+import { renderSyntheticPair, standardPairSpecs } from '../pipeline/math/flow/synthetic-pairs.js';
+import { createFlowEstimator, type FlowEstimator } from '../pipeline/flow/estimator.js';
+import { guidanceForFrame, motionFlowForFrame } from '../pipeline/flow/video-guidance.js';
+import type { FlowField, RgbImage } from '../pipeline/math/types.js';
+
+describe('flow image operations', () => {
+  it('area-resamples to grey with Rec. 601 weights', () => {
+    const img: RgbImage = { width: 4, height: 2, data: Uint8Array.from([255, 0, 0, 255, 0, 0, 0, 255, 0, 0, 255, 0, 0, 0, 255, 0, 0, 255, 255, 255, 255, 255, 255, 255]) };
+    const g = toGrayResized(img, 2, 1);
+    expect(g.data[0]).toBeCloseTo((0.299 * 2 + 0.114 * 2) / 4, 6);
+    expect(g.data[1]).toBeCloseTo((0.587 * 2 + 2) / 4, 6);
+    expect(() => toGrayResized(img, 5, 1)).toThrow(/5x1/);
+  });
+  it('halves, box-sums and medians like direct computations', () => {
+    const w = 5, h = 4;
+    const src = Float32Array.from({ length: w * h }, (_, i) => ((i * 37) % 11) - 5);
+    const half = halve({ width: w, height: h, data: src });
+    expect([half.width, half.height]).toEqual([3, 2]);
+    expect(half.data[2]).toBeCloseTo((src[4]! * 2 + src[9]! * 2) / 4, 6); // odd column averaged with itself
+    const out = new Float32Array(w * h), tmp = new Float32Array(w * h), med = new Float32Array(w * h);
+    boxSum(src, w, h, 1, out, tmp);
+    median3x3(src, w, h, med);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        const win: number[] = [];
+        for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+          const yy = y + dy, xx = x + dx;
+          if (yy >= 0 && yy < h && xx >= 0 && xx < w) s += src[yy * w + xx]!;
+          win.push(src[Math.min(h - 1, Math.max(0, yy)) * w + Math.min(w - 1, Math.max(0, xx))]!);
+        }
+        expect(out[y * w + x]).toBeCloseTo(s, 5);
+        expect(med[y * w + x]).toBe(win.sort((a, b) => a - b)[4]);
+      }
+    }
+  });
+  it('upsamples flow and scales the vectors', () => {
+    const up = resizeFlowPlanes(Float32Array.from([1, 1]), Float32Array.from([2, 2]), 2, 1, 8, 2, true);
+    expect(up.uv.length).toBe(32);
+    expect(up.uv[0]).toBeCloseTo(4, 6);
+    expect(up.uv[1]).toBeCloseTo(4, 6);
+  });
+  it('resolves options and working sizes', () => {
+    expect(workingSize(960, 540, 320)).toEqual({ width: 320, height: 180 });
+    expect(workingSize(200, 100, 320)).toEqual({ width: 200, height: 100 });
+    expect(resolveBuiltinFlowOptions()).toEqual({ levels: 4, iterations: 4, windowRadius: 3, regularization: 1e-4, workingWidth: 320 });
+    expect(() => resolveBuiltinFlowOptions({ iterations: 0 })).toThrow(/iterations but received 0/);
+  });
+});
+
+describe('built-in flow on synthetic pairs with exact flow', () => {
+  const specs = standardPairSpecs(480, 270);
+  for (const { name, spec } of specs) {
+    it(`recovers the ${name} scene: small end-point error, >= 95% guidance agreement on moving pixels`, () => {
+      const pair = renderSyntheticPair(spec);
+      const est = estimateBuiltinFlow(pair.prev, pair.next, { workingWidth: 240 });
+      const moving = movingMask(pair.flow, 2);
+      expect(moving.reduce((a, b) => a + b, 0)).toBeGreaterThan(0.5 * moving.length);
+      const epe = endpointError(est, pair.flow);
+      expect(epe).toBeLessThan(name === 'opposite' ? 0.6 : 0.35);
+      expect(guidanceAgreement(est, pair.flow)).toBeGreaterThanOrEqual(0.95);
+    });
+  }
+  it('shifted texture at full resolution: median error well under a pixel', () => {
+    const pair = renderSyntheticPair({ width: 160, height: 96, seed: 9, background: { dx: 3.3, dy: -1.7 } });
+    const est = estimateBuiltinFlow(pair.prev, pair.next, { workingWidth: 160 });
+    const errs: number[] = [];
+    for (let y = 8; y < 88; y++) for (let x = 8; x < 152; x++) {
+      const i = y * 160 + x;
+      errs.push(Math.hypot(est.data[2 * i]! - 3.3, est.data[2 * i + 1]! + 1.7));
+    }
+    errs.sort((a, b) => a - b);
+    expect(errs[errs.length >> 1]).toBeLessThan(0.1);
+  });
+  it('identical frames give (near) zero flow', () => {
+    const pair = renderSyntheticPair({ width: 96, height: 64, background: { dx: 0, dy: 0 } });
+    const est = estimateBuiltinFlow(pair.prev, pair.prev);
+    expect(Math.max(...Array.from(est.data, Math.abs))).toBeLessThan(1e-3);
+  });
+});
+
+describe('guidance from video', () => {
+  class RecordingEstimator implements FlowEstimator {
+    readonly description = 'recording';
+    readonly calls: [RgbImage, RgbImage][] = [];
+    async estimate(prev: RgbImage, next: RgbImage): Promise<FlowField> {
+      this.calls.push([prev, next]);
+      return { width: 1, height: 1, data: Float32Array.from([2, -1]) };
+    }
+    async release(): Promise<void> {}
+  }
+  const a: RgbImage = { width: 1, height: 1, data: new Uint8Array(3) };
+  const b: RgbImage = { width: 1, height: 1, data: new Uint8Array(3) };
+  const c: RgbImage = { width: 1, height: 1, data: new Uint8Array(3) };
+  it('uses -estimate(cur, prev), or estimate(cur, next) for the first frame', async () => {
+    const e = new RecordingEstimator();
+    expect(Array.from((await motionFlowForFrame(e, { prev: a, cur: b, next: c })).data)).toEqual([-2, 1]);
+    expect(e.calls[0]).toEqual([b, a]);
+    expect(e.calls[0]![0]).toBe(b);
+    expect(Array.from((await motionFlowForFrame(e, { cur: b, next: c })).data)).toEqual([2, -1]);
+    expect(e.calls[1]![0]).toBe(b);
+    expect(e.calls[1]![1]).toBe(c);
+    expect(Array.from((await motionFlowForFrame(e, { prev: a, cur: b, next: c }, 'next')).data)).toEqual([2, -1]);
+    await expect(motionFlowForFrame(e, { cur: b })).rejects.toThrow(/previous or next/);
+    await expect(motionFlowForFrame(e, { cur: b, next: c }, 'previous')).rejects.toThrow(/previous/);
+  });
+  it('gives the direction content moves in, with the built-in estimator', async () => {
+    const est = await createFlowEstimator({ workingWidth: 96 });
+    const pair = renderSyntheticPair({ width: 192, height: 108, seed: 5, background: { dx: -3.1, dy: 2.4 } });
+    // frames: prev -> cur moves by (-3.1, 2.4): guidance (-1, 1) (down-left) at most pixels
+    for (const frames of [{ prev: pair.prev, cur: pair.next }, { cur: pair.prev, next: pair.next }]) {
+      const g = await guidanceForFrame(est, frames);
+      let hits = 0;
+      for (let i = 0; i < g.width * g.height; i++) if (g.data[2 * i] === -1 && g.data[2 * i + 1] === 1) hits++;
+      expect(hits / (g.width * g.height)).toBeGreaterThan(0.95);
+    }
+    await est.release();
+    await expect(est.estimate(pair.prev, pair.next)).rejects.toThrow(/release/);
+  });
+  it('validates estimator options', async () => {
+    await expect(createFlowEstimator({ backend: 'raft' })).rejects.toThrow(/--model/);
+    await expect(createFlowEstimator({ workingWidth: 3 })).rejects.toThrow(/--working-width/);
+    await expect(createFlowEstimator({ backend: 'magic' as never })).rejects.toThrow(/"magic"/);
+  });
+});
