@@ -1,5 +1,7 @@
 // The registry of subcommands: one import and one entry per command (each lives in its own file).
 import type { CommandModule } from './main.js';
 import { infoCommand } from './info.js';
+import { evalCommandModule } from './eval.js';
+import { videoCommand } from './video.js';
 
-export const COMMANDS: readonly CommandModule[] = [infoCommand];
+export const COMMANDS: readonly CommandModule[] = [infoCommand, evalCommandModule, videoCommand];

@@ -1,0 +1,142 @@
+// Option records of `afb eval` (one record drives the flag, the config-file key and the default).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvalidOptionError } from '../pipeline/errors.js';
+import { booleanParser, choiceParser, defineOption, intParser, stringParser } from './option-schema.js';
+
+/** The package root (the folder holding package.json), from source or from dist/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+/** The shipped decomposition model and guidance predictor. */
+export const DEFAULT_MODEL = 'models/afb-cpu.onnx';
+export const DEFAULT_PREDICTOR = 'models/afb-predictor.onnx';
+
+/** Parse `--frames`: 'all' or a comma list of distinct sharp-frame indices 0..6 (kept in time order). */
+export function parseFrames(raw: unknown, flag: string): number[] {
+  if (raw === 'all') return [0, 1, 2, 3, 4, 5, 6];
+  const text = Array.isArray(raw) ? raw.join(',') : String(raw);
+  const parts = text.split(',').map((s) => s.trim());
+  if (parts.length === 0 || parts.some((p) => !/^[0-6]$/.test(p))) {
+    throw new InvalidOptionError(flag, "'all' or a comma list of frame indices 0..6 (e.g. 0,3,6)", raw);
+  }
+  const frames = [...new Set(parts.map(Number))].sort((a, b) => a - b);
+  if (frames.length !== parts.length) throw new InvalidOptionError(flag, 'distinct frame indices', raw, 'range');
+  return frames;
+}
+
+/** Records of every `afb eval` option. */
+export const EVAL_OPTIONS = [
+  defineOption({
+    key: 'guidance',
+    flag: '--guidance <source>',
+    description: 'guidance of the evaluated model: gt (dataset trend files), video (flow from the previous blurry frame), predict (guidance predictor)',
+    default: 'gt' as 'gt' | 'video' | 'predict',
+    parse: choiceParser(['gt', 'video', 'predict'] as const),
+  }),
+  defineOption({
+    key: 'samples',
+    flag: '--samples <n>',
+    description: 'predictor samples per image, best of N per metric (the paper\'s P1/P3/P5); also reports P1/P3/P5 up to N',
+    default: 1,
+    parse: intParser(1, 100),
+  }),
+  defineOption({
+    key: 'model',
+    flag: '--model <file>',
+    description: `decomposition model (ONNX; default: ${DEFAULT_MODEL} of the package)`,
+    default: () => join(packageRoot(), DEFAULT_MODEL),
+    parse: stringParser,
+  }),
+  defineOption({
+    key: 'predictor',
+    flag: '--predictor <file>',
+    description: `guidance predictor for --guidance predict (ONNX; default: ${DEFAULT_PREDICTOR} of the package)`,
+    default: () => join(packageRoot(), DEFAULT_PREDICTOR),
+    parse: stringParser,
+  }),
+  defineOption({
+    key: 'frames',
+    flag: '--frames <list>',
+    description: "sharp frames to score: all, or indices like 0,3,6 (the reference's video-guidance protocol)",
+    default: [0, 1, 2, 3, 4, 5, 6],
+    parse: parseFrames,
+  }),
+  defineOption({
+    key: 'crop',
+    flag: '--crop',
+    description: 'B-Aist++ protocol: crop each sample to its blur_anno bbox and resize to 160x192 (WxH)',
+    default: false,
+    parse: booleanParser,
+  }),
+  defineOption({
+    key: 'split',
+    flag: '--split <split>',
+    description: 'videos to evaluate: valid or train (the dataset\'s <split>_videos.yaml), or all',
+    default: 'valid' as 'valid' | 'train' | 'all',
+    parse: choiceParser(['valid', 'train', 'all'] as const),
+  }),
+  defineOption({
+    key: 'videoList',
+    flag: '--video-list <file>',
+    description: 'YAML list of video folder names to evaluate (overrides --split; e.g. upstream configs/*_valid_*.yaml)',
+    default: '',
+    parse: stringParser,
+  }),
+  defineOption({
+    key: 'maxSamples',
+    flag: '--max-samples <n>',
+    description: 'evaluate at most N samples, evenly spaced over the selection (0 = all)',
+    default: 0,
+    parse: intParser(0),
+  }),
+  defineOption({
+    key: 'seed',
+    flag: '--seed <n>',
+    description: 'seed of the predictor latents (same seed, same numbers)',
+    default: 0,
+    parse: intParser(0, 2 ** 31 - 1),
+  }),
+  defineOption({
+    key: 'flowBackend',
+    flag: '--flow-backend <name>',
+    description: 'optical flow for --guidance video: builtin (CPU Lucas-Kanade, no weights) or raft (needs --flow-model)',
+    default: 'builtin' as 'builtin' | 'raft',
+    parse: choiceParser(['builtin', 'raft'] as const),
+  }),
+  defineOption({
+    key: 'flowModel',
+    flag: '--flow-model <file>',
+    description: 'RAFT .onnx file for --flow-backend raft',
+    default: '',
+    parse: stringParser,
+  }),
+  defineOption({
+    key: 'consistency',
+    flag: '--consistency',
+    description: 'apply the linear-light blur consistency correction to the model output',
+    default: false,
+    parse: booleanParser,
+  }),
+  defineOption({
+    key: 'provider',
+    flag: '--provider <name>',
+    description: 'onnxruntime execution provider: cpu, cuda or webgpu (falls back to cpu with a warning)',
+    default: 'cpu' as 'cpu' | 'cuda' | 'webgpu',
+    parse: choiceParser(['cpu', 'cuda', 'webgpu'] as const),
+  }),
+  defineOption({
+    key: 'out',
+    flag: '--out <file>',
+    description: 'write the markdown report to this file (default: print it on stdout)',
+    default: '',
+    parse: stringParser,
+  }),
+] as const;
