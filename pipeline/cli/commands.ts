@@ -2,6 +2,7 @@
 import type { CommandModule } from './main.js';
 import { infoCommand } from './info.js';
 import { evalCommandModule } from './eval.js';
+import { synthCommand } from './synth.js';
 import { videoCommand } from './video.js';
 
-export const COMMANDS: readonly CommandModule[] = [infoCommand, evalCommandModule, videoCommand];
+export const COMMANDS: readonly CommandModule[] = [infoCommand, evalCommandModule, synthCommand, videoCommand];

@@ -1,0 +1,134 @@
+// `afb video IN... -o OUT`: 7x frame rate from motion blur, one input or a batch sharing one pool.
+import { availableParallelism, totalmem } from 'node:os';
+import { access } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { VIDEO_OPTIONS } from '../../configs/video-options.js';
+import type { OptionValues } from '../../configs/option-schema.js';
+import { CancelledError, InputError, InvalidOptionError } from '../errors.js';
+import { ensureWritableDir } from '../io/atomic.js';
+import { DecomposePool } from '../pool.js';
+import { batchOutputPath, expandInputs, runBatch } from '../video/batch.js';
+import { convertVideo, type VideoDeps, type VideoJob, type VideoSummary } from '../video/convert.js';
+import { resolveModelPath } from '../video/defaults.js';
+import { createGuidanceProvider } from '../video/guidance-provider.js';
+import type { CommandContext } from './context.js';
+import type { CommandModule } from './main.js';
+
+type VideoOptions = OptionValues<typeof VIDEO_OPTIONS>;
+
+/** Human-readable line for one finished conversion. */
+export function formatVideoSummary(s: VideoSummary): string {
+  const st = s.stages;
+  return `wrote ${s.output}: ${s.outputFrames} frames (${s.inputFrames} in) at ${s.outputFps} fps, ${s.seconds.toFixed(1)} s, `
+    + `${s.outputFramesPerSecond.toFixed(2)} output frames/s; stage totals decode ${(st.decode / 1000).toFixed(1)} s, `
+    + `flow ${(st.flow / 1000).toFixed(1)} s, inference ${(st.inference / 1000).toFixed(1)} s (all workers), encode ${(st.encode / 1000).toFixed(1)} s`;
+}
+
+/** Install SIGINT/SIGTERM handlers that cancel the job; returns the uninstaller. */
+export function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void {
+  const h = (sig: NodeJS.Signals) => handler(sig);
+  process.on('SIGINT', h);
+  process.on('SIGTERM', h);
+  return () => {
+    process.off('SIGINT', h);
+    process.off('SIGTERM', h);
+  };
+}
+
+async function checkGuidanceMode(mode: string): Promise<void> {
+  if (mode === 'video' || mode === 'predict') return;
+  if (!/\.(npy|png|json)$/i.test(mode)) throw new InvalidOptionError('--guidance', 'video, predict or a .npy/.png/.json file', mode);
+  await access(mode).catch((cause: unknown) => {
+    throw new InputError(mode, 'Guidance file not found', { cause });
+  });
+}
+
+function jobFor(input: string, output: string, o: VideoOptions): VideoJob {
+  return {
+    input, output, slowmo: o.slowmo, tile: o.tile, consistency: o.consistency,
+    codec: o.codec, crf: o.crf, preset: o.preset, pixFmt: o.pixFmt,
+    ...(o.fps ? { fps: o.fps } : {}),
+    ...(o.start !== undefined ? { start: o.start } : {}),
+    ...(o.duration !== undefined ? { duration: o.duration } : {}),
+    ...(o.maxFrames !== undefined ? { maxFrames: o.maxFrames } : {}),
+  };
+}
+
+async function runVideo(args: string[], cli: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+  const output = cli['output'];
+  if (typeof output !== 'string' || output === '') throw new InvalidOptionError('-o/--output', 'an output path', output);
+  const o = ctx.resolve('video', VIDEO_OPTIONS, cli);
+  const { log, globals } = ctx;
+  // Everything is validated before any process or worker starts.
+  const { inputs, batch } = await expandInputs(args);
+  const modelPath = resolveModelPath(o.model);
+  await checkGuidanceMode(o.guidance);
+  const predictorPath = o.guidance === 'predict' ? resolveModelPath(o.predictor, 'predictor') : undefined;
+  if (o.flow === 'raft' && !o.flowModel) throw new InvalidOptionError('--flow-model', 'a RAFT .onnx file with --flow raft', o.flowModel);
+  const cores = availableParallelism();
+  if (globals.workers * globals.threads > cores) {
+    log.warn(`--workers ${globals.workers} x --threads ${globals.threads} exceeds the ${cores} cores: expect contention`);
+  }
+  const controller = new AbortController();
+  let pool: DecomposePool | undefined;
+  const uninstall = onInterrupt((sig) => {
+    log.error(`${sig}: stopping (workers terminated, temporary output removed)`);
+    controller.abort(new CancelledError(`Interrupted by ${sig}`));
+    void pool?.destroy();
+  });
+  try {
+    pool = await DecomposePool.create({
+      modelPath, provider: o.provider, workers: globals.workers, threads: globals.threads, warn: (m) => log.warn(m),
+    });
+    if (controller.signal.aborted) throw controller.signal.reason;
+    const deps: VideoDeps = {
+      pool,
+      log,
+      signal: controller.signal,
+      progress: !globals.json && log.enabled('info'),
+      tileBudgetBytes: Math.min(2 ** 31, totalmem() / (2 * globals.workers)),
+      createGuidance: (width, height) => createGuidanceProvider({
+        mode: o.guidance, flow: o.flow, seed: o.seed, provider: o.provider, log,
+        ...(o.flowModel ? { flowModel: o.flowModel } : {}),
+        ...(predictorPath ? { predictorPath } : {}),
+      }, width, height),
+    };
+    if (!batch) {
+      const summary = await convertVideo(jobFor(inputs[0]!, output, o), deps);
+      log.info(formatVideoSummary(summary));
+      ctx.emitJson({ ...summary, model: modelPath, provider: pool.provider, workers: globals.workers, threads: globals.threads });
+    } else {
+      await ensureWritableDir(output);
+      const pairs = inputs.map((input) => ({ input, output: batchOutputPath(input, output, o.container) }));
+      const summary = await runBatch(pairs, async (input, out) => {
+        const s = await convertVideo(jobFor(input, out, o), deps);
+        log.info(formatVideoSummary(s));
+        return s;
+      }, { jobs: o.jobs, force: o.force, log });
+      log.info(`batch: ${summary.done} done, ${summary.skipped} skipped, ${summary.failed} failed`);
+      for (const e of summary.entries) if (e.status === 'failed') log.info(`  failed: ${e.input}: ${e.reason}`);
+      ctx.emitJson({ ...summary, model: modelPath, provider: pool.provider });
+      if (summary.failed > 0) process.exitCode = 1;
+    }
+    await pool.close();
+  } catch (error) {
+    await pool?.destroy().catch(() => undefined);
+    throw controller.signal.aborted && !(error instanceof CancelledError) ? controller.signal.reason : error;
+  } finally {
+    uninstall();
+  }
+}
+
+/** The `video` command. */
+export const videoCommand: CommandModule = {
+  name: 'video',
+  register(program: Command, getContext: () => Promise<CommandContext>): void {
+    const cmd = program
+      .command('video')
+      .description('7x frame rate from motion blur: each blurry frame becomes 7 sharp frames (video file, frame folder, several files, a folder or a glob)')
+      .argument('<inputs...>', 'video file(s), a frame folder, a folder of videos or a quoted glob')
+      .requiredOption('-o, --output <path>', 'output video (.mp4/.mkv/.mov/.webm), PNG folder ({n:08d}.png, n = 7i + j), or with several inputs a folder of outputs');
+    for (const record of VIDEO_OPTIONS) cmd.option(record.flag, record.description);
+    cmd.action(async (inputs: string[], opts: Record<string, unknown>) => runVideo(inputs, opts, await getContext()));
+  },
+};

@@ -1,0 +1,226 @@
+// One input -> one 7x output: streaming decode -> guidance -> bounded fan-out to the worker pool
+// -> reorder -> encode. The output appears only when complete (sinks write to a temporary name).
+import type { DecomposeResult } from '../../workers/decompose-frame.js';
+import { AfbError } from '../errors.js';
+import { openFrameSink, type FrameSink } from '../io/frame-sink.js';
+import { openFrameSource, type Frame } from '../io/frame-source.js';
+import { Logger, Progress } from '../log.js';
+import { ReorderBuffer } from '../math/reorder.js';
+import type { Rational, RgbImage } from '../math/types.js';
+import { autoTileSize } from '../math/tiling.js';
+import type { DecomposePool } from '../pool.js';
+import type { GuidanceProvider } from './guidance-provider.js';
+import { FRAMES_OUT_PER_IN, outputRate, rateText } from './rate.js';
+import type { PixFmt, Preset, VideoCodec } from '../../configs/codec-options.js';
+
+/** Everything about one conversion (resolved options). */
+export interface VideoJob {
+  readonly input: string;
+  readonly output: string;
+  readonly slowmo: boolean;
+  /** Frame rate of an image-folder input. */
+  readonly fps?: Rational;
+  readonly start?: number;
+  readonly duration?: number;
+  readonly maxFrames?: number;
+  /** Tile side; 0 = whole frames; 'auto' = by memory budget. */
+  readonly tile: number | 'auto';
+  readonly consistency: boolean;
+  readonly codec: VideoCodec;
+  readonly crf: number;
+  readonly preset: Preset;
+  readonly pixFmt: PixFmt;
+}
+
+/** Shared machinery: the pool, a guidance factory, logging and cancellation. */
+export interface VideoDeps {
+  readonly pool: DecomposePool;
+  readonly createGuidance: (width: number, height: number) => Promise<GuidanceProvider>;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+  /** Memory one inference may use, for --tile auto. */
+  readonly tileBudgetBytes: number;
+  /** Show a progress line/bar. */
+  readonly progress: boolean;
+}
+
+/** Per-stage wall time in milliseconds (stages overlap: these are totals, not a partition). */
+export interface StageTimes {
+  decode: number;
+  flow: number;
+  /** Sum over frames of the time inside onnxruntime (in the workers, in parallel). */
+  inference: number;
+  encode: number;
+}
+
+/** What a conversion did. */
+export interface VideoSummary {
+  readonly input: string;
+  readonly output: string;
+  readonly width: number;
+  readonly height: number;
+  readonly inputFrames: number;
+  readonly outputFrames: number;
+  readonly inputFps: string;
+  readonly outputFps: string;
+  readonly seconds: number;
+  /** Output frames per second of wall time. */
+  readonly outputFramesPerSecond: number;
+  readonly stages: StageTimes;
+  readonly tile: number;
+  readonly guidance: string;
+  /** Mean absolute change made by --consistency (8-bit levels), when on. */
+  readonly consistencyChange?: number;
+}
+
+/** Bytes per input pixel one inference needs, used by --tile auto (measured on the CPU model with margin). */
+export const MODEL_BYTES_PER_PIXEL = 2000;
+
+/** A counter that callers can wait on until it drops below a limit. */
+class Gate {
+  private waiters: (() => void)[] = [];
+  count = 0;
+  async below(limit: number, failed: () => boolean): Promise<void> {
+    while (this.count >= limit && !failed()) await new Promise<void>((r) => this.waiters.push(r));
+  }
+  wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+/** Convert one input. Throws (after removing the temporary output) on any failure or cancel. */
+export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<VideoSummary> {
+  const t0 = performance.now();
+  const { pool, log, signal } = deps;
+  const source = await openFrameSource(job.input, {
+    depth: 8,
+    ...(job.start !== undefined ? { start: job.start } : {}),
+    ...(job.duration !== undefined ? { duration: job.duration } : {}),
+    ...(job.maxFrames !== undefined ? { maxFrames: job.maxFrames } : {}),
+    ...(job.fps ? { fps: job.fps } : {}),
+    ...(signal ? { signal } : {}),
+    log,
+  });
+  const info = source.info;
+  const { width, height } = info;
+  const outFps = outputRate(info.fps, job.slowmo);
+  const tile = job.tile === 'auto' ? autoTileSize(width, height, { budgetBytes: deps.tileBudgetBytes, bytesPerPixel: MODEL_BYTES_PER_PIXEL }) : job.tile;
+  const video = info.video;
+  const audio = video?.hasAudio && !job.slowmo
+    ? { path: info.path, start: info.start, duration: info.frameCount * (info.fps.den / info.fps.num), ...(video.audioCodec ? { codec: video.audioCodec } : {}) }
+    : undefined;
+  if (video?.hasAudio && job.slowmo) log.warn(`${job.input}: --slowmo output has no audio (it would be 7x too short)`);
+  const stages: StageTimes = { decode: 0, flow: 0, inference: 0, encode: 0 };
+  let sink: FrameSink | undefined;
+  let guidance: GuidanceProvider | undefined;
+  const progress = new Progress(deps.progress ? log : new Logger('silent'), `video ${job.input}`, info.frameCount * FRAMES_OUT_PER_IN);
+  let failure: unknown;
+  const failed = () => failure !== undefined;
+  const backlog = new Gate(); // blurry frames submitted and not yet written
+  const inflight = new Set<Promise<void>>();
+  let consistencySum = 0;
+  let submitted = 0;
+  try {
+    guidance = await deps.createGuidance(width, height);
+    sink = await openFrameSink(job.output, {
+      width, height, depth: 8, fps: outFps, codec: job.codec, crf: job.crf, preset: job.preset, pixFmt: job.pixFmt,
+      ...(audio ? { audio } : {}), ...(signal ? { signal } : {}), log,
+    });
+    const out = sink;
+    const reorder = new ReorderBuffer<DecomposeResult>();
+    let writing = Promise.resolve();
+    const writeResult = async (r: DecomposeResult) => {
+      const plane = width * height * 3;
+      const t = performance.now();
+      for (let j = 0; j < FRAMES_OUT_PER_IN; j++) {
+        await out.write({ width, height, data: r.frames.subarray(j * plane, (j + 1) * plane) });
+      }
+      stages.encode += performance.now() - t;
+      progress.tick(FRAMES_OUT_PER_IN);
+      backlog.count--;
+      backlog.wake();
+    };
+    const fail = (e: unknown) => {
+      failure ??= e;
+      backlog.wake();
+    };
+    const submit = async (index: number, cur: RgbImage, prev: RgbImage | undefined, next: RgbImage | undefined) => {
+      const tf = performance.now();
+      const g = await guidance!.guidance({ index, cur, ...(prev ? { prev } : {}), ...(next ? { next } : {}) });
+      stages.flow += performance.now() - tf;
+      await backlog.below(pool.capacity + pool.workers, failed);
+      await pool.ready();
+      if (failure) throw failure;
+      backlog.count++;
+      submitted++;
+      const p = pool.run({ index, width, height, rgb: cur.data as Uint8Array, guidance: g.data, tile, consistency: job.consistency }).then(
+        (result) => {
+          stages.inference += result.inferMs;
+          consistencySum += result.consistencyChange;
+          for (const r of reorder.push(index, result)) writing = writing.then(() => writeResult(r)).catch(fail);
+        },
+        fail,
+      );
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+    };
+    // Frame i is submitted once frame i+1 arrived: its guidance may need the next frame.
+    let prev: RgbImage | undefined;
+    let cur: RgbImage | undefined;
+    let count = 0;
+    const iterator = source[Symbol.asyncIterator]();
+    for (;;) {
+      const td = performance.now();
+      const step = await iterator.next();
+      stages.decode += performance.now() - td;
+      if (step.done) break;
+      const frame: Frame = step.value;
+      const copy: RgbImage = { width, height, data: frame.data.slice() };
+      frame.release();
+      if (cur) await submit(count - 1, cur, prev, copy);
+      if (failure) throw failure;
+      prev = cur;
+      cur = copy;
+      count++;
+    }
+    if (cur) await submit(count - 1, cur, prev, undefined);
+    if (count === 0) throw new AfbError(`No frames were decoded from ${job.input}`);
+    while (inflight.size > 0) await Promise.all([...inflight]);
+    await writing;
+    if (failure) throw failure;
+    if (out.framesWritten !== count * FRAMES_OUT_PER_IN) {
+      throw new AfbError(`Wrote ${out.framesWritten} frames for ${count} input frames (expected ${count * FRAMES_OUT_PER_IN}): ${job.output}`);
+    }
+    const te = performance.now();
+    await out.finish();
+    stages.encode += performance.now() - te;
+    progress.finish();
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      input: job.input,
+      output: job.output,
+      width,
+      height,
+      inputFrames: count,
+      outputFrames: out.framesWritten,
+      inputFps: rateText(info.fps),
+      outputFps: rateText(outFps),
+      seconds,
+      outputFramesPerSecond: out.framesWritten / seconds,
+      stages,
+      tile,
+      guidance: guidance.description,
+      ...(job.consistency ? { consistencyChange: (255 * consistencySum) / Math.max(1, submitted) } : {}),
+    };
+  } catch (error) {
+    failure ??= error;
+    backlog.wake();
+    await sink?.abort();
+    // Let this file's frames still in the (shared) pool finish before the next file uses it.
+    await Promise.allSettled([...inflight]);
+    throw error;
+  } finally {
+    await guidance?.release().catch(() => undefined);
+    await source.close().catch(() => undefined);
+  }
+}
