@@ -81,6 +81,19 @@ describe('rawToFrames', () => {
     expect((err as PartialFrameError).pendingBytes).toBe(5);
   });
 
+  it('allocates at most one buffer ahead when frames are released (many frames per chunk)', async () => {
+    const pool = new BufferPool(4);
+    async function* one(): AsyncGenerator<Uint8Array> { yield bytes(4 * 50); }
+    let n = 0;
+    for await (const f of rawToFrames(one(), 4, () => pool.acquire())) {
+      expect(f[0]).toBe((4 * n) % 256);
+      pool.release(f);
+      n++;
+    }
+    expect(n).toBe(50);
+    expect(pool.allocated).toBe(1);
+  });
+
   it('is lazy: the source is read only as frames are requested (backpressure)', async () => {
     let pulled = 0;
     async function* source(): AsyncGenerator<Uint8Array> {

@@ -19,23 +19,35 @@ export class RawFrameCutter {
     const done: Uint8Array[] = [];
     let offset = 0;
     while (offset < chunk.length) {
-      if (!this.current) {
-        this.current = this.allocate();
-        if (this.current.length !== this.frameBytes) throw new RangeError(`allocate() returned ${this.current.length} bytes, expected ${this.frameBytes}`);
-        this.filled = 0;
-      }
-      const n = Math.min(this.frameBytes - this.filled, chunk.length - offset);
-      this.current.set(chunk.subarray(offset, offset + n), this.filled);
-      this.filled += n;
-      offset += n;
-      if (this.filled === this.frameBytes) {
-        done.push(this.current);
-        this.current = undefined;
-        this.filled = 0;
-      }
+      const step = this.pushSome(chunk, offset);
+      offset = step.offset;
+      if (step.frame) done.push(step.frame);
     }
     return done;
   }
+
+  /**
+   * Copy bytes from `chunk[offset..]` until one frame completes or the chunk is used up.
+   * Allocates at most one buffer, so a consumer that releases each frame before asking for
+   * the next keeps the pool small even when one chunk holds many frames.
+   */
+  pushSome(chunk: Uint8Array, offset: number): { frame: Uint8Array | undefined; offset: number } {
+    if (offset >= chunk.length) return { frame: undefined, offset };
+    if (!this.current) {
+      this.current = this.allocate();
+      if (this.current.length !== this.frameBytes) throw new RangeError(`allocate() returned ${this.current.length} bytes, expected ${this.frameBytes}`);
+      this.filled = 0;
+    }
+    const n = Math.min(this.frameBytes - this.filled, chunk.length - offset);
+    this.current.set(chunk.subarray(offset, offset + n), this.filled);
+    this.filled += n;
+    if (this.filled < this.frameBytes) return { frame: undefined, offset: offset + n };
+    const frame = this.current;
+    this.current = undefined;
+    this.filled = 0;
+    return { frame, offset: offset + n };
+  }
+
   /** Bytes of the frame in progress (non-zero at the end of the stream = truncated frame). */
   get pendingBytes(): number {
     return this.current ? this.filled : 0;
@@ -67,9 +79,14 @@ export async function* rawToFrames(
   const cutter = new RawFrameCutter(frameBytes, allocate);
   let index = 0;
   for await (const chunk of chunks) {
-    for (const frame of cutter.push(chunk)) {
-      index++;
-      yield frame;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const step = cutter.pushSome(chunk, offset);
+      offset = step.offset;
+      if (step.frame) {
+        index++;
+        yield step.frame;
+      }
     }
   }
   if (cutter.pendingBytes > 0) throw new PartialFrameError(index, cutter.pendingBytes, frameBytes);

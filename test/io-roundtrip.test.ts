@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { openFrameSource, type Frame } from '../pipeline/io/frame-source.js';
+import { naturalSort } from '../pipeline/io/frame-source-images.js';
+import { openFrameSink, openPngFolderSink, pngFrameName } from '../pipeline/io/frame-sink.js';
+import { writePng } from '../pipeline/io/image.js';
+import { probe } from '../pipeline/io/probe.js';
+import { Logger } from '../pipeline/log.js';
+import type { RgbImage } from '../pipeline/math/types.js';
+import { makeTempDir, makeTestClip, meanAbsDiff, removeTempDir } from './helpers/media.js';
+
+let dir: string;
+beforeAll(async () => { dir = await makeTempDir(); });
+afterAll(async () => { await removeTempDir(dir); });
+
+/** A smooth moving gradient (compresses well, so lossy round trips stay close). */
+function gradient(w: number, h: number, t: number): RgbImage {
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = 3 * (y * w + x);
+    data[i] = (x * 4 + t * 8) % 256;
+    data[i + 1] = (y * 4) % 256;
+    data[i + 2] = 128;
+  }
+  return { width: w, height: h, data };
+}
+
+function captureLog(): { log: Logger; text: () => string } {
+  let text = '';
+  const stream = new Writable({ write(chunk, _enc, cb) { text += String(chunk); cb(); } });
+  return { log: new Logger('warn', stream), text: () => text };
+}
+
+async function readAll(input: string, opts: Parameters<typeof openFrameSource>[1] = {}): Promise<Frame[]> {
+  const src = await openFrameSource(input, opts);
+  const frames: Frame[] = [];
+  for await (const f of src) frames.push({ ...f, data: f.data.slice() });
+  return frames;
+}
+
+async function leftovers(d: string): Promise<string[]> {
+  return (await readdir(d)).filter((n) => n.startsWith('.afb-'));
+}
+
+describe('video source', () => {
+  it('decodes every frame of a 30000/1001 clip with exact timestamps and reuses buffers', async () => {
+    const clip = await makeTestClip(join(dir, 'src.mp4'), { width: 64, height: 48, frames: 10 });
+    const src = await openFrameSource(clip);
+    expect(src.info).toMatchObject({ kind: 'video', width: 64, height: 48, depth: 8, fps: { num: 30000, den: 1001 }, frameCount: 10 });
+    const buffers = new Set<ArrayBufferLike>();
+    let n = 0;
+    for await (const f of src) {
+      expect(f.index).toBe(n);
+      expect(f.time).toBeCloseTo((n * 1001) / 30000, 9);
+      expect(f.data).toBeInstanceOf(Uint8Array);
+      expect(f.data.length).toBe(64 * 48 * 3);
+      buffers.add(f.data.buffer);
+      f.release();
+      n++;
+    }
+    expect(n).toBe(10);
+    expect(buffers.size).toBeLessThanOrEqual(2);
+  });
+
+  it('delivers 16-bit frames, resizes, trims with start and maxFrames', async () => {
+    const clip = join(dir, 'src.mp4');
+    const f8 = await readAll(clip, { maxFrames: 1 });
+    const f16 = await readAll(clip, { depth: 16, maxFrames: 1 });
+    expect(f16[0]!.data).toBeInstanceOf(Uint16Array);
+    // rgb48le of 8-bit content: each value is close to 257x the 8-bit value.
+    expect(meanAbsDiff(Array.from(f16[0]!.data, (v) => v / 257), f8[0]!.data)).toBeLessThan(1.5);
+    const trimmed = await readAll(clip, { start: (4 * 1001) / 30000, maxFrames: 3, resize: { width: 32, height: 24 } });
+    expect(trimmed.map((f) => [f.width, f.height, f.data.length])).toEqual([[32, 24, 2304], [32, 24, 2304], [32, 24, 2304]]);
+    expect(trimmed[0]!.time).toBeCloseTo((4 * 1001) / 30000, 6);
+  });
+
+  it('stops ffmpeg when the consumer breaks out early', async () => {
+    const src = await openFrameSource(join(dir, 'src.mp4'));
+    for await (const f of src) if (f.index === 1) break;
+    await src.close();
+    expect((await readAll(join(dir, 'src.mp4'))).length).toBe(10);
+  });
+});
+
+describe('video sinks', () => {
+  it('round-trips frames through H.264 at 7 x 30000/1001 with small error', async () => {
+    const out = join(dir, 'x7.mp4');
+    const fps = { num: 210000, den: 1001 };
+    const sink = await openFrameSink(out, { width: 64, height: 48, fps, crf: 10, pixFmt: 'yuv444p' });
+    const frames = Array.from({ length: 14 }, (_, t) => gradient(64, 48, t));
+    for (const f of frames) await sink.write(f);
+    await sink.finish();
+    expect(await leftovers(dir)).toEqual([]);
+    const info = await probe(out);
+    expect(info.fps).toEqual({ num: 30000, den: 143 }); // = 210000/1001 reduced
+    expect(info.frameCount).toBe(14);
+    const back = await readAll(out);
+    expect(back).toHaveLength(14);
+    back.forEach((f, i) => expect(meanAbsDiff(f.data, frames[i]!.data)).toBeLessThan(3));
+  });
+
+  it('writes H.265 (mkv) and VP9 (webm) at exact rates', async () => {
+    for (const [name, codec, fps] of [['a.mkv', 'h265', { num: 175, den: 1 }], ['b.webm', 'vp9', { num: 30000, den: 1001 }]] as const) {
+      const out = join(dir, name);
+      const sink = await openFrameSink(out, { width: 64, height: 48, fps, codec, preset: 'ultrafast' });
+      for (let t = 0; t < 5; t++) await sink.write(gradient(64, 48, t));
+      await sink.finish();
+      const info = await probe(out);
+      expect(info).toMatchObject({ codec: codec === 'h265' ? 'hevc' : 'vp9', fps, frameCount: 5, width: 64, height: 48 });
+    }
+  });
+
+  it('pads odd sizes by one pixel with a warning, never an error', async () => {
+    const { log, text } = captureLog();
+    const out = join(dir, 'odd.mp4');
+    const sink = await openFrameSink(out, { width: 63, height: 47, fps: { num: 30, den: 1 }, log, preset: 'ultrafast' });
+    for (let t = 0; t < 3; t++) await sink.write(gradient(63, 47, t));
+    await sink.finish();
+    expect(text()).toMatch(/63x47 is odd-sized/);
+    expect(await probe(out)).toMatchObject({ width: 64, height: 48, frameCount: 3 });
+  });
+
+  it('copies audio from the source file', async () => {
+    const src = await makeTestClip(join(dir, 'with-audio.mp4'), { frames: 10, audio: true });
+    const srcInfo = await probe(src);
+    const out = join(dir, 'audio-out.mp4');
+    const sink = await openFrameSink(out, { width: 64, height: 48, fps: { num: 210000, den: 1001 }, preset: 'ultrafast', audio: { path: src, codec: srcInfo.audioCodec } });
+    const source = await openFrameSource(src);
+    for await (const f of source) {
+      for (let k = 0; k < 7; k++) await sink.write(f);
+      f.release();
+    }
+    await sink.finish();
+    expect(await probe(out)).toMatchObject({ hasAudio: true, audioCodec: 'aac', frameCount: 70 });
+  });
+
+  it('writes GIF and APNG previews', async () => {
+    for (const name of ['p.gif', 'p.apng']) {
+      const out = join(dir, name);
+      const sink = await openFrameSink(out, { width: 64, height: 48, fps: { num: 10, den: 1 } });
+      for (let t = 0; t < 4; t++) await sink.write(gradient(64, 48, t));
+      await sink.finish();
+      const frames = await readAll(out);
+      expect(frames.length).toBe(4);
+      expect(frames[0]).toMatchObject({ width: 64, height: 48 });
+    }
+    expect(await leftovers(dir)).toEqual([]);
+  });
+});
+
+describe('PNG folders and images', () => {
+  it('round-trips 8- and 16-bit frames losslessly through a {n:08d}.png folder', async () => {
+    const out = join(dir, 'frames');
+    const sink = await openPngFolderSink(out, { width: 8, height: 6, compressionLevel: 1 });
+    const frames = Array.from({ length: 3 }, (_, t) => gradient(8, 6, t));
+    for (const f of frames) await sink.write(f);
+    await sink.finish();
+    expect(await readdir(out)).toEqual([pngFrameName(0), pngFrameName(1), pngFrameName(2)]);
+    expect(pngFrameName(12)).toBe('00000012.png');
+    const back = await readAll(out, { fps: { num: 24000, den: 1001 } });
+    back.forEach((f, i) => expect(Array.from(f.data)).toEqual(Array.from(frames[i]!.data)));
+    expect(back[2]!.time).toBeCloseTo((2 * 1001) / 24000, 9);
+
+    const out16 = join(dir, 'frames16');
+    const data16 = Uint16Array.from({ length: 8 * 6 * 3 }, (_, i) => i * 1000);
+    const s16 = await openPngFolderSink(out16, { width: 8, height: 6, depth: 16 });
+    await s16.write({ width: 8, height: 6, data: data16 });
+    await s16.finish();
+    const b16 = await readAll(out16, { depth: 16 });
+    expect(Array.from(b16[0]!.data)).toEqual(Array.from(data16));
+  });
+
+  it('replaces an existing output folder only when the new one is complete', async () => {
+    const out = join(dir, 'frames');
+    const sink = await openPngFolderSink(out, { width: 8, height: 6 });
+    await sink.write(gradient(8, 6, 9));
+    expect(await readdir(out)).toHaveLength(3); // old folder untouched until finish()
+    await sink.finish();
+    expect(await readdir(out)).toEqual([pngFrameName(0)]);
+    expect(await leftovers(dir)).toEqual([]);
+  });
+
+  it('reads a folder in natural order and a single image', async () => {
+    const folder = join(dir, 'natural');
+    for (const [name, t] of [['f10.png', 10], ['f2.png', 2], ['f1.png', 1]] as const) await writePng(join(folder, name), gradient(8, 6, t));
+    expect(naturalSort(['f10.png', 'f2.png', 'f1.png'])).toEqual(['f1.png', 'f2.png', 'f10.png']);
+    const frames = await readAll(folder);
+    expect(frames.map((f) => f.data[0])).toEqual([8, 16, 80]);
+    const single = await openFrameSource(join(folder, 'f2.png'));
+    expect(single.info).toMatchObject({ kind: 'image', frameCount: 1, width: 8, height: 6 });
+    const one = await readAll(join(folder, 'f2.png'), { resize: { width: 4, height: 3 } });
+    expect(one.map((f) => [f.width, f.height])).toEqual([[4, 3]]);
+  });
+});
