@@ -1,0 +1,79 @@
+// `afb synth`: make a blur-decomposition dataset in the reference layout, either procedurally
+// from photos (`--procedural --photos DIR`) or from sharp high-frame-rate footage (INPUT...).
+import type { Command } from 'commander';
+import { InvalidOptionError } from '../errors.js';
+import { DEFAULT_PROCEDURAL_CONFIG, type ProceduralConfig } from '../math/procedural/config.js';
+import { SYNTH_COMMON_OPTIONS, SYNTH_PROCEDURAL_OPTIONS } from '../synth/options.js';
+import { runProcedural, type ProceduralRunSummary } from '../synth/procedural.js';
+import type { CommandContext } from './context.js';
+import type { CommandModule } from './main.js';
+
+const PROCEDURAL_RECORDS = [...SYNTH_COMMON_OPTIONS, ...SYNTH_PROCEDURAL_OPTIONS] as const;
+
+/** Run `afb synth --procedural` with raw CLI values; returns the run summary. */
+export async function synthProceduralCommand(ctx: CommandContext, cli: Record<string, unknown>, signal?: AbortSignal): Promise<ProceduralRunSummary> {
+  const o = ctx.resolve('synth', PROCEDURAL_RECORDS, cli);
+  if (!o.output) throw new InvalidOptionError('--output', 'a dataset folder (-o DIR)', o.output);
+  if (!o.photos) throw new InvalidOptionError('--photos', 'a folder of photos with --procedural', o.photos);
+  const D = DEFAULT_PROCEDURAL_CONFIG;
+  const config: ProceduralConfig = {
+    ...D,
+    width: o.size[0],
+    height: o.size[1],
+    framesPerVideo: o.framesPerVideo,
+    subframes: o.subframes,
+    subframeStep: o.subframeStep,
+    camera: { ...D.camera, maxShift: o.cameraShift, maxRotation: o.cameraRotation, maxZoom: o.cameraZoom },
+    sprites: { ...D.sprites, maxShift: o.spriteShift, maxRotation: o.spriteRotation, maxZoom: o.spriteZoom, maxCount: o.maxSprites },
+    guidanceRes: o.guidanceRes,
+    staticThreshold: o.staticThreshold,
+  };
+  if (config.subframes % config.numGts !== 0) throw new InvalidOptionError('--subframes', `a multiple of ${config.numGts}`, o.subframes, 'range');
+  const summary = await runProcedural({
+    root: o.output, photosDir: o.photos, count: o.count, seed: o.seed, split: o.split, config,
+    layout: o.layout, pngLevel: o.pngLevel, force: o.force, workers: ctx.globals.workers, log: ctx.log, signal,
+  });
+  ctx.log.info(`synth: wrote ${summary.written} samples (${summary.skipped} skipped) in ${summary.seconds.toFixed(1)} s, ${summary.samplesPerSecond.toFixed(2)} samples/s (${summary.mode})`);
+  ctx.emitJson(summary);
+  return summary;
+}
+
+/** Abort controller wired to SIGINT/SIGTERM for the duration of a run. */
+function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  return { signal: ac.signal, dispose: () => { process.off('SIGINT', onSig); process.off('SIGTERM', onSig); } };
+}
+
+/** The `synth` subcommand. */
+export const synthCommand: CommandModule = {
+  name: 'synth',
+  register(program: Command, getContext: () => Promise<CommandContext>): void {
+    const cmd = program
+      .command('synth')
+      .argument('[inputs...]', 'sharp high-frame-rate videos or frame folders (one video each); omit with --procedural')
+      .description('Make a blur-decomposition dataset (blur/, sharp/, trend+/, YAML lists, manifest): procedurally from photos, or from sharp high-fps footage');
+    const seen = new Set<string>();
+    for (const record of PROCEDURAL_RECORDS) {
+      if (seen.has(record.key)) continue;
+      seen.add(record.key);
+      cmd.option(record.flag, record.description);
+    }
+    cmd.action(async (inputs: string[], opts: Record<string, unknown>) => {
+      const ctx = await getContext();
+      const { signal, dispose } = interruptSignal();
+      try {
+        if (opts['procedural']) {
+          if (inputs.length > 0) throw new InvalidOptionError('inputs', 'no input files with --procedural', inputs);
+          await synthProceduralCommand(ctx, opts, signal);
+        } else {
+          throw new InvalidOptionError('--procedural', 'input videos/frame folders or --procedural', inputs);
+        }
+      } finally {
+        dispose();
+      }
+    });
+  },
+};

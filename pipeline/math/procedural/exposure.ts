@@ -1,0 +1,88 @@
+// One exposure of a procedural scene: S sub-frames averaged in linear light (the blurry frame),
+// the ground-truth sub-frames, and the exact flow between consecutive ground-truth frames.
+// Pure: no I/O.
+import { gtIndices } from '../blur.js';
+import { applyAffine, imageFlowMap, type Affine } from './affine.js';
+import { renderInstant, type SceneLayer } from './render.js';
+
+/** What one exposure produced; all images are linear RGB, width x height x 3. */
+export interface ExposureResult {
+  readonly blur: Float32Array;
+  /** The ground-truth frames in time order. */
+  readonly sharp: Float32Array[];
+  /** Sub-frame indices (0..S-1) of the ground-truth frames. */
+  readonly gtSubframes: number[];
+  /** Times (video timeline, exposures) of the ground-truth frames. */
+  readonly gtTimes: number[];
+  /** Sum over j of the flow from ground-truth frame j to j+1, at the pixels of frame j (u, v interleaved). */
+  readonly flow: Float32Array;
+  /** The individual flows j -> j+1 (only when asked for). */
+  readonly pairFlows?: Float32Array[];
+}
+
+/** Time of sub-frame s of exposure i with S sub-frames: the centre of its 1/S slice of [i, i+1). */
+export function subframeTime(exposure: number, s: number, subframes: number): number {
+  return exposure + (s + 0.5) / subframes;
+}
+
+/**
+ * Exact flow from time t0 to t1 at every pixel: the motion of the layer visible there at t0
+ * (`ids`, topmost layer with alpha >= 0.5). Adds into `out` (u, v interleaved).
+ */
+export function accumulateFlow(layers: readonly SceneLayer[], ids: Uint8Array, t0: number, t1: number, width: number, height: number, out: Float32Array): void {
+  const maps: Affine[] = layers.map((l) => imageFlowMap(l.motion, t0, t1));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      const m = maps[ids[p]!]!;
+      const [qx, qy] = applyAffine(m, x, y);
+      out[2 * p] += qx - x;
+      out[2 * p + 1] += qy - y;
+    }
+  }
+}
+
+/**
+ * Render exposure `exposure` of a scene with `subframes` sub-frames and `numGts` ground-truth
+ * frames (indices from gtIndices). Buffers are freshly allocated.
+ */
+export function renderExposure(
+  layers: readonly SceneLayer[], exposure: number, width: number, height: number,
+  options: { subframes: number; numGts?: number; pairFlows?: boolean },
+): ExposureResult {
+  const S = options.subframes;
+  const numGts = options.numGts ?? 7;
+  const gts = gtIndices(S, numGts);
+  const n = width * height;
+  const acc = new Float32Array(n * 3);
+  const frame = new Float32Array(n * 3);
+  const ids = new Uint8Array(n);
+  const sharp: Float32Array[] = [];
+  const idMaps: Uint8Array[] = [];
+  let next = 0;
+  for (let s = 0; s < S; s++) {
+    const isGt = next < gts.length && gts[next] === s;
+    renderInstant(layers, subframeTime(exposure, s, S), width, height, frame, isGt ? ids : undefined, acc);
+    while (next < gts.length && gts[next] === s) {
+      sharp.push(frame.slice());
+      idMaps.push(ids.slice());
+      next++;
+    }
+  }
+  const inv = 1 / S;
+  for (let i = 0; i < acc.length; i++) acc[i] *= inv;
+  const gtTimes = gts.map((s) => subframeTime(exposure, s, S));
+  const flow = new Float32Array(n * 2);
+  const pairFlows: Float32Array[] = [];
+  for (let j = 0; j + 1 < numGts; j++) {
+    if (options.pairFlows) {
+      const pf = new Float32Array(n * 2);
+      accumulateFlow(layers, idMaps[j]!, gtTimes[j]!, gtTimes[j + 1]!, width, height, pf);
+      for (let i = 0; i < flow.length; i++) flow[i] += pf[i]!;
+      pairFlows.push(pf);
+    } else {
+      accumulateFlow(layers, idMaps[j]!, gtTimes[j]!, gtTimes[j + 1]!, width, height, flow);
+    }
+  }
+  return { blur: acc, sharp, gtSubframes: gts, gtTimes, flow, ...(options.pairFlows ? { pairFlows } : {}) };
+}

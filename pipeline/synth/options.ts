@@ -1,0 +1,44 @@
+// Option records of `afb synth` (one record drives the CLI flag, the config-file key and the default).
+import { InvalidOptionError } from '../errors.js';
+import { booleanParser, choiceParser, defineOption, intParser, numberParser, stringParser } from '../../configs/option-schema.js';
+import { DEFAULT_PROCEDURAL_CONFIG as D } from '../math/procedural/config.js';
+
+/** Parse 'WxH' (e.g. 256x256) into [width, height]; both >= 8. */
+export function parseSize(raw: unknown, flag: string): [number, number] {
+  const m = typeof raw === 'string' ? /^(\d+)x(\d+)$/i.exec(raw.trim()) : null;
+  if (!m) throw new InvalidOptionError(flag, 'a size WIDTHxHEIGHT such as 256x256', raw);
+  const w = Number(m[1]);
+  const h = Number(m[2]);
+  if (w < 8 || h < 8 || w > 16384 || h > 16384) throw new InvalidOptionError(flag, 'a size between 8x8 and 16384x16384', raw, 'range');
+  return [w, h];
+}
+
+/** Records shared by both synth modes. */
+export const SYNTH_COMMON_OPTIONS = [
+  defineOption({ key: 'output', flag: '-o, --output <dir>', description: 'dataset root folder to write (required)', default: '', parse: stringParser }),
+  defineOption({ key: 'layout', flag: '--layout <name>', description: "folder naming: genblur (trend+/) or baistpp (trend+_avg/ and blur_anno/ bbox .pkl)", default: 'genblur' as 'genblur' | 'baistpp', parse: choiceParser(['genblur', 'baistpp'] as const) }),
+  defineOption({ key: 'guidanceRes', flag: '--guidance-res <res>', description: 'guidance .npy resolution: full or half (2x2 mean of the flow, then quantised)', default: 'full' as 'full' | 'half', parse: choiceParser(['full', 'half'] as const) }),
+  defineOption({ key: 'pngLevel', flag: '--png-level <n>', description: 'PNG zlib level 0-9 (3: close to 6 in size, faster)', default: 3, parse: intParser(0, 9) }),
+  defineOption({ key: 'force', flag: '--force', description: 'regenerate even if the existing dataset was made with a different config', default: false, parse: booleanParser }),
+] as const;
+
+/** Records of procedural generation (`--procedural`). */
+export const SYNTH_PROCEDURAL_OPTIONS = [
+  defineOption({ key: 'procedural', flag: '--procedural', description: 'render scenes from photos under random camera and sprite motion (no input videos)', default: false, parse: booleanParser }),
+  defineOption({ key: 'photos', flag: '--photos <dir>', description: 'folder of photos (e.g. data/photos/train from scripts/build-photo-pool.sh)', default: '', parse: stringParser }),
+  defineOption({ key: 'count', flag: '--count <n>', description: 'number of blurry frames (samples) to generate', default: 1000, parse: intParser(1, 100_000_000) }),
+  defineOption({ key: 'seed', flag: '--seed <n>', description: 'random seed; sample content depends only on (seed, video index, config)', default: 1, parse: intParser(0, 0xffffffff) }),
+  defineOption({ key: 'split', flag: '--split <name>', description: 'split the videos are listed under: train or valid', default: 'train' as 'train' | 'valid', parse: choiceParser(['train', 'valid'] as const) }),
+  defineOption({ key: 'size', flag: '--size <WxH>', description: 'frame size', default: [D.width, D.height] as [number, number], parse: parseSize }),
+  defineOption({ key: 'subframes', flag: '--subframes <n>', description: 'most sub-frames averaged per exposure (a multiple of 7; 7 x odd puts ground truths at slice centres)', default: D.subframes, parse: intParser(7, 7 * 1001) }),
+  defineOption({ key: 'subframeStep', flag: '--subframe-step <px>', description: 'fewer sub-frames for slower exposures, keeping steps <= this many pixels (0: always --subframes)', default: 1.5, parse: numberParser(0, 100) }),
+  defineOption({ key: 'framesPerVideo', flag: '--frames-per-video <n>', description: 'contiguous exposures per video', default: D.framesPerVideo, parse: intParser(1, 100_000) }),
+  defineOption({ key: 'maxSprites', flag: '--max-sprites <n>', description: 'most independently moving sprites per video (0-16)', default: D.sprites.maxCount, parse: intParser(0, 16) }),
+  defineOption({ key: 'cameraShift', flag: '--camera-shift <px>', description: 'largest background translation per exposure, pixels', default: D.camera.maxShift, parse: numberParser(0, 10_000) }),
+  defineOption({ key: 'spriteShift', flag: '--sprite-shift <px>', description: 'largest sprite translation per exposure, pixels', default: D.sprites.maxShift, parse: numberParser(0, 10_000) }),
+  defineOption({ key: 'cameraRotation', flag: '--camera-rotation <deg>', description: 'largest background rotation per exposure, degrees', default: D.camera.maxRotation, parse: numberParser(0, 90) }),
+  defineOption({ key: 'spriteRotation', flag: '--sprite-rotation <deg>', description: 'largest sprite rotation per exposure, degrees', default: D.sprites.maxRotation, parse: numberParser(0, 90) }),
+  defineOption({ key: 'cameraZoom', flag: '--camera-zoom <frac>', description: 'largest background zoom per exposure (0.03 = 3 %)', default: D.camera.maxZoom, parse: numberParser(0, 0.5) }),
+  defineOption({ key: 'spriteZoom', flag: '--sprite-zoom <frac>', description: 'largest sprite zoom per exposure', default: D.sprites.maxZoom, parse: numberParser(0, 0.5) }),
+  defineOption({ key: 'staticThreshold', flag: '--static-threshold <px>', description: 'aggregate flow below this magnitude is static guidance', default: D.staticThreshold, parse: numberParser(0, 1000) }),
+] as const;

@@ -1,0 +1,116 @@
+// `afb synth --procedural`: plan the videos of a procedural dataset, check the manifest (resume or
+// refuse a changed config), render the missing samples in parallel, write lists and manifest.
+import { rm } from 'node:fs/promises';
+import { OutputError } from '../errors.js';
+import {
+  hashConfig, readManifest, videoDir, writeManifest, writeVideoList,
+  type DatasetLayout, type DatasetManifest, type DatasetSplit,
+} from '../io/dataset-layout.js';
+import { ensureWritableDir } from '../io/atomic.js';
+import { Progress, type Logger } from '../log.js';
+import { deriveSeed } from '../math/prng.js';
+import { validateProceduralConfig, type ProceduralConfig } from '../math/procedural/config.js';
+import { listPoolPhotos } from './photo-pool.js';
+import { isSampleComplete, renderProceduralVideo, type ProceduralVideoResult, type ProceduralVideoTask } from './procedural-video.js';
+import { runTasks } from './task-runner.js';
+
+/** Everything a procedural run needs (resolved options). */
+export interface ProceduralRunOptions {
+  readonly root: string;
+  readonly photosDir: string;
+  readonly count: number;
+  readonly seed: number;
+  readonly split: DatasetSplit;
+  readonly config: ProceduralConfig;
+  readonly layout: DatasetLayout;
+  readonly pngLevel: number;
+  readonly force: boolean;
+  readonly workers: number;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+  /** Override of the compiled worker file (tests). */
+  readonly workerFile?: string;
+}
+
+/** What a run did. */
+export interface ProceduralRunSummary {
+  readonly root: string;
+  readonly videos: number;
+  readonly samples: number;
+  readonly written: number;
+  readonly skipped: number;
+  readonly seconds: number;
+  readonly samplesPerSecond: number;
+  readonly configHash: string;
+  readonly mode: 'workers' | 'in-process';
+}
+
+/** Name of procedural video v of a split. */
+export function proceduralVideoName(split: DatasetSplit, v: number): string {
+  return `proc-${split}-${String(v).padStart(5, '0')}`;
+}
+
+/** Generate (or resume) a procedural dataset. */
+export async function runProcedural(o: ProceduralRunOptions): Promise<ProceduralRunSummary> {
+  validateProceduralConfig(o.config);
+  const photos = await listPoolPhotos(o.photosDir);
+  // everything that changes pixels or names; not the count (growing a dataset keeps its samples)
+  const config = {
+    generator: 'procedural', seed: o.seed, split: o.split, layout: o.layout, ...o.config,
+    photos: photos.map((p) => `${p.name}:${p.width}x${p.height}`),
+  };
+  const configHash = hashConfig(config);
+  await ensureWritableDir(o.root);
+  const previous = await readManifest(o.root);
+  if (previous && previous.configHash !== configHash && !o.force) {
+    throw new OutputError(o.root, `The dataset was made with a different config (hash ${previous.configHash}, now ${configHash}); use --force to regenerate it, or another output folder`);
+  }
+  const fpv = o.config.framesPerVideo;
+  const nVideos = Math.ceil(o.count / fpv);
+  const videos = Array.from({ length: nVideos }, (_, v) => proceduralVideoName(o.split, v));
+  if (previous && o.force) {
+    // a forced rerun replaces the old dataset: drop the videos it no longer has
+    const keep = new Set(videos);
+    for (const v of [...previous.splits.train, ...previous.splits.valid]) if (!keep.has(v)) await rm(videoDir(o.root, v), { recursive: true, force: true });
+  }
+  const framesPerVideo: Record<string, number> = {};
+  const tasks: ProceduralVideoTask[] = [];
+  let skipped = 0;
+  videos.forEach((video, v) => {
+    const len = Math.min(fpv, o.count - v * fpv);
+    framesPerVideo[video] = len;
+    const exposures: number[] = [];
+    for (let i = 0; i < len; i++) {
+      if (!o.force && isSampleComplete(o.root, video, i)) skipped++;
+      else exposures.push(i);
+    }
+    if (exposures.length > 0) {
+      tasks.push({ root: o.root, video, seed: deriveSeed(o.seed, v), config: o.config, photos, exposures, layout: o.layout, pngLevel: o.pngLevel });
+    }
+  });
+  const splits: Record<DatasetSplit, string[]> = { train: o.split === 'train' ? videos : [], valid: o.split === 'valid' ? videos : [] };
+  const manifest = (complete: boolean): DatasetManifest => ({
+    format: 'afb-dataset', version: 1, generator: 'procedural', layout: o.layout, config, configHash,
+    counts: { videos: nVideos, samples: o.count, train: splits.train.length, valid: splits.valid.length },
+    splits, framesPerVideo, complete, updatedAt: new Date().toISOString(),
+  });
+  await writeVideoList(o.root, 'train', splits.train);
+  await writeVideoList(o.root, 'valid', splits.valid);
+  await writeManifest(o.root, manifest(false));
+  const todo = o.count - skipped;
+  o.log.info(`synth: ${o.count} samples in ${nVideos} videos (${skipped} already complete, ${todo} to render) from ${photos.length} photos, ${o.config.width}x${o.config.height}, config ${configHash}`);
+  const progress = new Progress(o.log, 'synth', todo, 'samples');
+  const start = Date.now();
+  let written = 0;
+  const { mode } = await runTasks<ProceduralVideoTask, ProceduralVideoResult>(tasks, {
+    workers: o.workers,
+    runLocal: renderProceduralVideo,
+    onDone: (r) => { written += r.written; progress.tick(r.written); },
+    signal: o.signal,
+    workerFile: o.workerFile,
+  });
+  progress.finish();
+  await writeManifest(o.root, manifest(true));
+  const seconds = (Date.now() - start) / 1000;
+  return { root: o.root, videos: nVideos, samples: o.count, written, skipped, seconds, samplesPerSecond: written / Math.max(seconds, 1e-9), configHash, mode };
+}
