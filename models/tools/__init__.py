@@ -1,0 +1,1 @@
+"""Developer tools for the afb models (toy data, parity tensors, benchmarks, self-tests)."""
