@@ -11,6 +11,8 @@ import { runEvaluation, type EvalRunOptions } from '../pipeline/eval/runner.js';
 import { createPredictorSource, createVideoSource } from '../pipeline/eval/guidance-sources.js';
 import { formatEvalMarkdown } from '../pipeline/eval/report.js';
 import { Logger } from '../pipeline/log.js';
+import { vi } from 'vitest';
+import { readFile } from 'node:fs/promises';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -166,5 +168,40 @@ describe('afb eval on a tiny GenBlur-layout dataset', () => {
     await writeFile(join(bare, 'list.yaml'), '- x\n');
     const listed = await runEvaluation(options(bare, { videoList: join(bare, 'list.yaml') }));
     expect(listed.samples).toBe(1);
+  });
+
+  it('runs as `afb eval` from the command line: --json on stdout, markdown to --out', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'afb-eval-')), 'report.md');
+    let stdout = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout += String(chunk);
+      return true;
+    });
+    // The CLI runs compiled (it reads package.json relative to dist/), as bin/afb.js does.
+    const { runCli } = (await import(new URL('../dist/pipeline/cli/main.js', import.meta.url).href)) as { runCli: (argv: string[]) => Promise<number> };
+    let code: number;
+    try {
+      code = await runCli(['node', 'afb', '--json', '--workers', '1', '--log-level', 'silent', 'eval', root,
+        '--model', fixture('decomposer-linear.onnx'), '--frames', '0,3,6', '--out', out]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as { frames: number[]; methods: { id: string; overall: { psnr: number } }[]; lpips: { computed: boolean } };
+    expect(json.frames).toEqual([0, 3, 6]);
+    expect(json.lpips.computed).toBe(false);
+    expect(json.methods[0]!.overall.psnr).toBeCloseTo(psnrOfOffsets([-18, 0, 18]), 6);
+    expect(await readFile(out, 'utf8')).toContain('| Repeat blurry frame |');
+    let stderr = '';
+    const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    try {
+      expect(await runCli(['node', 'afb', '--log-level', 'silent', 'eval', root, '--frames', '0,7'])).toBe(2);
+    } finally {
+      errSpy.mockRestore();
+    }
+    expect(stderr).toContain('for --frames but received "0,7"');
   });
 });
