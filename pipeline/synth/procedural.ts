@@ -45,6 +45,9 @@ export interface ProceduralRunSummary {
   readonly mode: 'workers' | 'in-process';
 }
 
+/** Version of the procedural renderer: bump it whenever the same config would render different pixels. */
+export const PROCEDURAL_GENERATOR_VERSION = 1;
+
 /** Name of procedural video v of a split. */
 export function proceduralVideoName(split: DatasetSplit, v: number): string {
   return `proc-${split}-${String(v).padStart(5, '0')}`;
@@ -56,7 +59,7 @@ export async function runProcedural(o: ProceduralRunOptions): Promise<Procedural
   const photos = await listPoolPhotos(o.photosDir);
   // everything that changes pixels or names; not the count (growing a dataset keeps its samples)
   const config = {
-    generator: 'procedural', seed: o.seed, split: o.split, layout: o.layout, ...o.config,
+    generator: 'procedural', generatorVersion: PROCEDURAL_GENERATOR_VERSION, seed: o.seed, split: o.split, layout: o.layout, ...o.config,
     photos: photos.map((p) => `${p.name}:${p.width}x${p.height}`),
   };
   const configHash = hashConfig(config);
