@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdir, writeFile, mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { fileURLToPath } from 'node:url';
+import { encodeNpy } from '../pipeline/io/npy.js';
+import { probe } from '../pipeline/io/probe.js';
+import { outputIndex, outputRate } from '../pipeline/video/rate.js';
+import { makeTempDir, makeTestClip, removeTempDir, REPO_ROOT } from './helpers/media.js';
+
+const model = fileURLToPath(new URL('./fixtures/decomposer-linear.onnx', import.meta.url));
+let dir = '';
+
+interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/** Run the compiled CLI; `onStderr` may kill it. */
+function afb(args: string[], onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/afb.js'), '--workers', '2', ...args], { cwd: REPO_ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onStderr?.(stderr, (s) => child.kill(s));
+    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Frame i of a folder input: a gradient shifted by 30*i so that frames differ. */
+function folderFrame(i: number, w: number, h: number): Uint8Array {
+  return Uint8Array.from({ length: w * h * 3 }, (_, k) => (Math.floor(k / 3) * 5 + (k % 3) * 40 + 30 * i) % 256);
+}
+
+async function readRgb(path: string): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: info.width, height: info.height };
+}
+
+async function tmpLeftovers(folder: string): Promise<string[]> {
+  return (await readdir(folder)).filter((n) => n.includes('.afb-tmp'));
+}
+
+beforeAll(async () => {
+  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'ignore' });
+  dir = await makeTempDir('video-');
+}, 300_000);
+afterAll(() => removeTempDir(dir));
+
+describe('output timing', () => {
+  it('is exactly 7x the rational input rate, or the input rate with --slowmo', () => {
+    expect(outputRate({ num: 30000, den: 1001 })).toEqual({ num: 30000, den: 143 }); // = 210000/1001
+    expect(outputRate({ num: 25, den: 1 })).toEqual({ num: 175, den: 1 });
+    expect(outputRate({ num: 24000, den: 1001 }, true)).toEqual({ num: 24000, den: 1001 });
+    expect(outputIndex(3, 5)).toBe(26);
+  });
+});
+
+describe('afb video', () => {
+  it('writes 7x the frames at 7x the rational rate with the same duration and the audio', async () => {
+    const input = await makeTestClip(join(dir, 'clip.mp4'), { width: 32, height: 24, frames: 9, audio: true });
+    const out = join(dir, 'clip-7x.mp4');
+    const r = await afb(['--json', 'video', input, '-o', out, '--model', model]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { outputFrames: number; inputFrames: number; outputFps: string };
+    expect(summary).toMatchObject({ inputFrames: 9, outputFrames: 63, outputFps: '30000/143' });
+    const [src, dst] = [await probe(input), await probe(out)];
+    expect(dst.fps).toEqual({ num: 30000, den: 143 });
+    expect(dst.frameCount).toBe(63);
+    expect(dst.hasAudio).toBe(true);
+    expect(Math.abs(dst.duration - src.duration)).toBeLessThan(0.05);
+  });
+
+  it('writes a PNG folder n = 7i + j with exact values for file guidance, odd sizes cropped back', async () => {
+    const w = 13, h = 9, frames = 4;
+    const input = join(dir, 'frames');
+    await mkdir(input);
+    for (let i = 0; i < frames; i++) {
+      await sharp(Buffer.from(folderFrame(i, w, h)), { raw: { width: w, height: h, channels: 3 } }).png().toFile(join(input, `f${i + 1}.png`));
+    }
+    const g = Int8Array.from({ length: w * h * 2 }, (_, k) => ((k * 5 + (k >> 4)) % 3) - 1);
+    await writeFile(join(dir, 'g.npy'), encodeNpy(g, [h, w, 2]));
+    const out = join(dir, 'frames-out');
+    const r = await afb(['video', input, '-o', out, '--fps', '24', '--model', model, '--guidance', join(dir, 'g.npy')]);
+    expect(r.code, r.stderr).toBe(0);
+    const names = (await readdir(out)).sort();
+    expect(names).toEqual(Array.from({ length: 28 }, (_, n) => `${String(n).padStart(8, '0')}.png`));
+    let maxDiff = 0;
+    for (let i = 0; i < frames; i++) {
+      const src = folderFrame(i, w, h);
+      for (let j = 0; j < 7; j++) {
+        const img = await readRgb(join(out, names[outputIndex(i, j)]!));
+        expect([img.width, img.height]).toEqual([w, h]);
+        for (let p = 0; p < w * h; p++)
+          for (let k = 0; k < 3; k++) {
+            const v = src[p * 3 + k]! / 255 + (j - 3) * 0.05 * g[p * 2]! + (j - 3) * 0.02 * g[p * 2 + 1]!;
+            maxDiff = Math.max(maxDiff, Math.abs(img.data[p * 3 + k]! - Math.round(255 * Math.min(1, Math.max(0, v)))));
+          }
+      }
+    }
+    expect(maxDiff).toBeLessThanOrEqual(1);
+    // --slowmo keeps the input rate: 28 frames at 24 fps.
+    const slow = join(dir, 'slow.mp4');
+    const s = await afb(['video', input, '-o', slow, '--fps', '24', '--slowmo', '--model', model]);
+    expect(s.code, s.stderr).toBe(0);
+    const info = await probe(slow);
+    expect(info.fps).toEqual({ num: 24, den: 1 });
+    expect(info.frameCount).toBe(28);
+  });
+
+  it('batch: a bad file is reported and skipped, finished outputs are skipped on re-run', async () => {
+    const inDir = join(dir, 'batch-in');
+    await mkdir(inDir);
+    await makeTestClip(join(inDir, 'a.mp4'), { width: 32, height: 24, frames: 3 });
+    await writeFile(join(inDir, 'b.mp4'), Buffer.from('this is not a video'));
+    const outDir = join(dir, 'batch-out');
+    const first = await afb(['--json', 'video', inDir, '-o', outDir, '--model', model]);
+    expect(first.code).toBe(1);
+    const s1 = JSON.parse(first.stdout) as { done: number; failed: number; skipped: number; entries: { input: string; status: string; reason?: string }[] };
+    expect([s1.done, s1.skipped, s1.failed]).toEqual([1, 0, 1]);
+    expect(s1.entries.find((e) => e.status === 'failed')!.input).toMatch(/b\.mp4$/);
+    expect(s1.entries.find((e) => e.status === 'failed')!.reason).toMatch(/b\.mp4/);
+    expect((await readdir(outDir)).sort()).toEqual(['a.mp4']);
+    expect((await probe(join(outDir, 'a.mp4'))).frameCount).toBe(21);
+    const mtime = (await stat(join(outDir, 'a.mp4'))).mtimeMs;
+    const second = await afb(['--json', 'video', join(inDir, '*.mp4'), '-o', outDir, '--model', model]);
+    const s2 = JSON.parse(second.stdout) as typeof s1;
+    expect([s2.done, s2.skipped, s2.failed]).toEqual([0, 1, 1]);
+    expect((await stat(join(outDir, 'a.mp4'))).mtimeMs).toBe(mtime);
+  });
+
+  it('SIGTERM stops cleanly: non-zero exit, no output, no temporary files', async () => {
+    const input = await makeTestClip(join(dir, 'long.mp4'), { width: 64, height: 48, frames: 400 });
+    const out = join(dir, 'long-7x.mp4');
+    let killed = false;
+    const r = await afb(['video', input, '-o', out, '--model', model, '--log-level', 'debug'], (text, kill) => {
+      // Kill once work is under way (the first progress line), not during start-up.
+      if (!killed && /frames\/s/.test(text)) {
+        killed = true;
+        kill('SIGTERM');
+      }
+    });
+    expect(killed).toBe(true);
+    expect(r.code === null ? r.signal : r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/SIGTERM/);
+    await expect(stat(out)).rejects.toThrow();
+    expect(await tmpLeftovers(dir)).toEqual([]);
+  });
+
+  it('names the expected inputs for a wrong model and the path of a missing one', async () => {
+    const input = join(dir, 'clip.mp4');
+    const wrong = await afb(['video', input, '-o', join(dir, 'x.mp4'), '--model', fileURLToPath(new URL('./fixtures/decomposer-wrong.onnx', import.meta.url))]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/ModelError: Model inputs are \[image, guide\] but expected \[blurry, guidance\]/);
+    const missing = await afb(['video', input, '-o', join(dir, 'x.mp4'), '--model', join(dir, 'nope.onnx')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Model file not found: .*nope\.onnx/);
+    await expect(stat(join(dir, 'x.mp4'))).rejects.toThrow();
+  });
+});
