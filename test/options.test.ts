@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { GLOBAL_OPTIONS } from '../configs/global-options.js';
+import { booleanParser, choiceParser, defineOption, flagName, intParser, numberParser, resolveOptions, stringParser } from '../configs/option-schema.js';
+import { InvalidOptionError } from '../pipeline/errors.js';
+
+const RECORDS = [
+  defineOption({ key: 'workers', flag: '--workers <n>', description: '', default: 3, parse: intParser(1, 64) }),
+  defineOption({ key: 'mode', flag: '--mode <m>', description: '', default: 'fast' as 'fast' | 'slow', parse: choiceParser(['fast', 'slow'] as const) }),
+  defineOption({ key: 'scale', flag: '--scale <x>', description: '', default: () => 0.5, parse: numberParser(0, 1) }),
+] as const;
+
+describe('option resolution', () => {
+  it('CLI beats config beats default', () => {
+    expect(resolveOptions(RECORDS, {}, {})).toEqual({ workers: 3, mode: 'fast', scale: 0.5 });
+    expect(resolveOptions(RECORDS, {}, { workers: 8, mode: 'slow' })).toEqual({ workers: 8, mode: 'slow', scale: 0.5 });
+    expect(resolveOptions(RECORDS, { workers: '2' }, { workers: 8, mode: 'slow' })).toEqual({ workers: 2, mode: 'slow', scale: 0.5 });
+  });
+
+  it('rejects unknown config keys and bad values with InvalidOptionError naming them', () => {
+    expect(() => resolveOptions(RECORDS, {}, { wokers: 2 })).toThrow(/"wokers"/);
+    const e = (() => { try { resolveOptions(RECORDS, { workers: '0' }); } catch (err) { return err; } return undefined; })();
+    expect(e).toBeInstanceOf(InvalidOptionError);
+    expect(e).toMatchObject({ option: '--workers', value: '0', kind: 'range', exitCode: 2 });
+    expect((e as Error).message).toBe('Expected an integer in [1, 64] for --workers but received "0"');
+    expect(() => resolveOptions(RECORDS, {}, { workers: 'many' })).toThrow(/workers \(config file\)/);
+    expect(() => resolveOptions(RECORDS, { mode: 'warp' })).toThrow('Expected one of fast, slow for --mode but received "warp"');
+    expect(() => resolveOptions(RECORDS, { scale: '1.5' })).toThrow(/--scale/);
+  });
+
+  it('parsers accept the documented forms only', () => {
+    expect(intParser(1)('12', '--n')).toBe(12);
+    expect(() => intParser(1)('1.5', '--n')).toThrow(InvalidOptionError);
+    expect(booleanParser('true', '--x')).toBe(true);
+    expect(() => booleanParser('yes', '--x')).toThrow(InvalidOptionError);
+    expect(() => stringParser('', '--path')).toThrow(InvalidOptionError);
+    expect(flagName(RECORDS[0])).toBe('--workers');
+  });
+
+  it('global options have sane defaults', () => {
+    const g = resolveOptions(GLOBAL_OPTIONS, {});
+    expect(g.workers).toBeGreaterThanOrEqual(1);
+    expect(g).toMatchObject({ threads: 1, logLevel: 'info', json: false });
+  });
+});
