@@ -60,7 +60,7 @@ def export_decomposer(net: TwoStage, out: str, meta: dict, trace_size: tuple[int
                  'frames': {3: 'height', 4: 'width'}})
     side = {
         'kind': 'afb-decomposer', 'format_version': 1, 'preset': net.preset, 'head': net.head,
-        'channels': dict(zip(('first', 'max', 'res_blocks'), PRESETS[net.preset])),
+        'channels': dict(zip(('first', 'max', 'res_blocks'), net.channels)),
         'params': count_params(net), 'opset': OPSET, 'multiple': MULTIPLE, 'num_frames': NUM_FRAMES,
         'inputs': [
             {'name': 'blurry', 'shape': [1, 3, 'H', 'W'], 'dtype': 'float32', 'range': [0, 1],

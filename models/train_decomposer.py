@@ -50,6 +50,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--max-samples', type=int, default=None, help='preload at most this many training samples')
     p.add_argument('--stop-after', type=int, default=None,
                    help='end this sitting after N more steps (schedule unchanged; for tests and time slicing)')
+    p.add_argument('--cache', choices=('auto', 'raw', 'png'), default='auto',
+                   help='hold training samples decoded (raw) or as PNG bytes decoded per batch (png)')
+    p.add_argument('--ram-gb', type=float, default=8.0, help='auto cache: decoded set limit in GiB')
     p.add_argument('--seed', type=int, default=0)
     a = p.parse_args(argv)
     if a.crop % 4:
@@ -118,11 +121,11 @@ def main(argv=None) -> int:
         print(f"resumed from {ckpt_path} at step {state['step']} ({state['train_seconds'] / 3600:.2f} h trained)")
     print(f'model: preset={a.preset} head={a.head} params={count_params(net) / 1e6:.3f} M device={device}')
 
-    train_samples = data.preload(a.data, a.max_samples)
+    train_samples = data.preload(a.data, a.max_samples, cache=a.cache, ram_gb=a.ram_gb)
     sampler = data.CropSampler(train_samples, a.crop, seed=a.seed)
     if sampler_state is not None:
         sampler.rng.setstate(sampler_state)
-    val = data.center_crops(data.preload(a.val), a.val_size, a.val_count) if a.val else None
+    val = data.center_crops(data.preload(a.val, a.val_count, cache='raw'), a.val_size, a.val_count) if a.val else None
     if val is not None:
         print(f'validation: {val[0].shape[0]} centre crops of {val[0].shape[-1]}x{val[0].shape[-2]}')
 

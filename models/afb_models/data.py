@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import random
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -95,30 +94,71 @@ def load_sample(root: str, video: str, idx: str, gf: str) -> tuple[torch.Tensor,
     return frames, guid
 
 
-@dataclass
 class Sample:
-    """A preloaded sample: frames uint8 (8,3,H,W) and guidance int8 (2,H,W)."""
-    frames: torch.Tensor
-    guidance: torch.Tensor
+    """A preloaded sample: uint8 frames (8,3,H,W) and int8 guidance (2,H,W), held either decoded
+    ('raw') or as the PNG file bytes plus guidance ('png': ~3-5x less RAM, decoded on each access)."""
+
+    def __init__(self, frames: torch.Tensor | None, guidance: torch.Tensor, pngs: list[bytes] | None = None) -> None:
+        self._frames, self.guidance, self._pngs = frames, guidance, pngs
+
+    @property
+    def frames(self) -> torch.Tensor:
+        if self._frames is not None:
+            return self._frames
+        import io
+        imgs = [np.asarray(Image.open(io.BytesIO(b)).convert('RGB')) for b in self._pngs]
+        return torch.from_numpy(np.stack(imgs).transpose(0, 3, 1, 2).copy())
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(H, W)."""
+        return tuple(self.guidance.shape[-2:])
+
+    def nbytes(self) -> int:
+        f = self._frames.numel() if self._frames is not None else sum(len(b) for b in self._pngs)
+        return f + self.guidance.numel()
 
 
-def preload(roots: list[str], max_samples: int | None = None, log=print) -> list[Sample]:
-    """Load every sample of the roots into RAM (evenly thinned to max_samples if given)."""
+def _png_sample(root: str, video: str, idx: str, gf: str) -> Sample:
+    f, g = load_sample(root, video, idx, gf)  # decodes once to validate sizes and read the guidance
+    vdir = os.path.join(root, video)
+    paths = [os.path.join(vdir, 'blur', idx + '.png')]
+    paths += [os.path.join(vdir, 'sharp', f'{idx}_{j:03d}.png') for j in range(NUM_FRAMES)]
+    pngs = []
+    for pth in paths:
+        with open(pth, 'rb') as fh:
+            pngs.append(fh.read())
+    return Sample(None, g, pngs)
+
+
+def preload(roots: list[str], max_samples: int | None = None, log=print, cache: str = 'auto',
+            ram_gb: float = 8.0) -> list[Sample]:
+    """Load every sample of the roots into RAM (evenly thinned to max_samples if given).
+    cache: 'raw' (decoded uint8, fastest), 'png' (file bytes, decoded per access) or 'auto'
+    (raw when the decoded set fits in ram_gb, estimated from the first sample)."""
     paths = sample_paths(roots)
     if not paths:
         raise FileNotFoundError(f'No samples found under {roots}')
     if max_samples is not None and len(paths) > max_samples:
         step = len(paths) / max_samples
         paths = [paths[int(i * step)] for i in range(max_samples)]
+    if cache == 'auto':
+        f0, g0 = load_sample(*paths[0])
+        est = (f0.numel() + g0.numel()) * len(paths)
+        cache = 'raw' if est <= ram_gb * 2**30 else 'png'
+        if log:
+            log(f'decoded set would take ~{est / 2**30:.1f} GiB -> cache {cache} (limit --ram-gb {ram_gb})')
+    if cache not in ('raw', 'png'):
+        raise ValueError(f"cache must be 'raw', 'png' or 'auto', got {cache!r}")
     out, nbytes = [], 0
     for k, p in enumerate(paths):
-        f, g = load_sample(*p)
-        out.append(Sample(f, g))
-        nbytes += f.numel() + g.numel()
+        s = Sample(*load_sample(*p)) if cache == 'raw' else _png_sample(*p)
+        out.append(s)
+        nbytes += s.nbytes()
         if log and (k + 1) % 500 == 0:
             log(f'  loaded {k + 1}/{len(paths)} samples ({nbytes / 2**20:.0f} MiB)')
     if log:
-        log(f'loaded {len(out)} samples from {roots} ({nbytes / 2**20:.0f} MiB)')
+        log(f'loaded {len(out)} samples from {roots} ({nbytes / 2**20:.0f} MiB, cache {cache})')
     return out
 
 
@@ -164,9 +204,9 @@ class CropSampler:
     """Draws random training batches of crops (by slicing the preloaded tensors) with augmentation."""
 
     def __init__(self, samples: list[Sample], crop: int, seed: int = 0, aug: bool = True) -> None:
-        small = [s for s in samples if min(s.frames.shape[-2:]) < crop]
+        small = [s for s in samples if min(s.shape) < crop]
         if small:
-            raise ValueError(f'{len(small)} samples are smaller than the crop {crop} (e.g. {tuple(small[0].frames.shape[-2:])})')
+            raise ValueError(f'{len(small)} samples are smaller than the crop {crop} (e.g. {small[0].shape})')
         self.samples, self.crop, self.aug = samples, crop, aug
         self.rng = random.Random(seed)
 
@@ -176,7 +216,7 @@ class CropSampler:
         c = self.crop
         for _ in range(n):
             s = self.samples[self.rng.randrange(len(self.samples))]
-            h, w = s.frames.shape[-2:]
+            h, w = s.shape
             y, x = self.rng.randint(0, h - c), self.rng.randint(0, w - c)
             f, g = s.frames[..., y:y + c, x:x + c], s.guidance[..., y:y + c, x:x + c]
             if self.aug:
@@ -190,11 +230,11 @@ def center_crops(samples: list[Sample], size: int, count: int) -> tuple[torch.Te
     """A fixed validation set: `count` evenly spaced samples, centre-cropped to size x size (clipped to the frame, multiple of 4)."""
     step = max(1, len(samples) / max(1, count))
     picked = [samples[int(i * step)] for i in range(min(count, len(samples)))]
-    hmin = min(min(s.frames.shape[-2:]) for s in picked)
+    hmin = min(min(s.shape) for s in picked)
     c = min(size, hmin) // 4 * 4
     fs, gs = [], []
     for s in picked:
-        h, w = s.frames.shape[-2:]
+        h, w = s.shape
         y, x = (h - c) // 2, (w - c) // 2
         fs.append(s.frames[..., y:y + c, x:x + c])
         gs.append(s.guidance[..., y:y + c, x:x + c])

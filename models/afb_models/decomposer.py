@@ -121,14 +121,16 @@ def static_mask(guidance: torch.Tensor) -> torch.Tensor:
 class TwoStage(nn.Module):
     """The full two-stage network. forward(blurry (B,3,H,W) [0,1], guidance (B,2,H,W)) -> (stage1, final), each (B,7,3,H,W)."""
 
-    def __init__(self, preset: str = 'cpu', head: str = 'residual') -> None:
+    def __init__(self, preset: str = 'cpu', head: str = 'residual', channels: tuple[int, int, int] | None = None) -> None:
+        """`channels` = (first, max, residual blocks) overrides the preset's (preset is then just a label)."""
         super().__init__()
-        if preset not in PRESETS:
+        if channels is None and preset not in PRESETS:
             raise ValueError(f'Unknown preset {preset!r}; expected one of {sorted(PRESETS)}')
         if head not in HEADS:
             raise ValueError(f'Unknown head {head!r}; expected one of {HEADS}')
         self.preset, self.head = preset, head
-        base, max_ch, blocks = PRESETS[preset]
+        self.channels = tuple(channels) if channels is not None else PRESETS[preset]
+        base, max_ch, blocks = self.channels
         self.decomposer_s1 = Decomposer(3 + 2, base, max_ch, blocks)
         self.decomposer_s2 = Decomposer(3 + 3 * NUM_FRAMES, base, max_ch, blocks)
         if head == 'residual':
