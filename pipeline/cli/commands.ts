@@ -4,5 +4,6 @@ import { infoCommand } from './info.js';
 import { evalCommandModule } from './eval.js';
 import { synthCommand } from './synth.js';
 import { videoCommand } from './video.js';
+import { decomposeCommand } from './decompose.js';
 
-export const COMMANDS: readonly CommandModule[] = [infoCommand, evalCommandModule, synthCommand, videoCommand];
+export const COMMANDS: readonly CommandModule[] = [infoCommand, evalCommandModule, synthCommand, videoCommand, decomposeCommand];

@@ -1,0 +1,49 @@
+// `afb decompose IMAGE -o DIR`: 7 sharp frames from one blurry image, guided by a file or by N
+// predictor samples.
+import { availableParallelism, totalmem } from 'node:os';
+import { access } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { DECOMPOSE_OPTIONS } from '../../configs/video-options.js';
+import { InputError, InvalidOptionError } from '../errors.js';
+import { runDecompose } from '../decompose.js';
+import { resolveModelPath } from '../video/defaults.js';
+import type { CommandContext } from './context.js';
+import type { CommandModule } from './main.js';
+
+async function run(image: string, cli: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+  const outDir = cli['output'];
+  if (typeof outDir !== 'string' || outDir === '') throw new InvalidOptionError('-o/--output', 'an output folder', outDir);
+  const o = ctx.resolve('decompose', DECOMPOSE_OPTIONS, cli);
+  if (o.guidance !== 'predict') {
+    if (!/\.(npy|png|json)$/i.test(o.guidance)) throw new InvalidOptionError('--guidance', 'predict or a .npy/.png/labelme .json file', o.guidance);
+    await access(o.guidance).catch((cause: unknown) => {
+      throw new InputError(o.guidance, 'Guidance file not found', { cause });
+    });
+    if (o.samples > 1) throw new InvalidOptionError('--samples', '1 unless --guidance predict', o.samples, 'range');
+  }
+  const modelPath = resolveModelPath(o.model);
+  const predictorPath = o.guidance === 'predict' ? resolveModelPath(o.predictor, 'predictor') : undefined;
+  // One image: give the single session every core of the budget.
+  const threads = Math.max(1, Math.min(availableParallelism(), ctx.globals.workers * ctx.globals.threads));
+  const summary = await runDecompose({
+    image, outDir, modelPath, guidance: o.guidance, samples: o.samples, seed: o.seed, provider: o.provider, threads,
+    tile: o.tile, consistency: o.consistency, gif: o.gif, mp4: o.mp4, tileBudgetBytes: Math.min(2 ** 31, totalmem() / 2), log: ctx.log,
+    ...(predictorPath ? { predictorPath } : {}),
+  });
+  ctx.log.info(`decomposed ${image} (${summary.width}x${summary.height}) into ${summary.outputs.length} animation(s) in ${summary.seconds.toFixed(1)} s`);
+  ctx.emitJson({ ...summary, model: modelPath });
+}
+
+/** The `decompose` command. */
+export const decomposeCommand: CommandModule = {
+  name: 'decompose',
+  register(program: Command, getContext: () => Promise<CommandContext>): void {
+    const cmd = program
+      .command('decompose')
+      .description('recover 7 sharp frames from one motion-blurred image: DIR/000.png..006.png (DIR/s{k}/ for several predictor samples)')
+      .argument('<image>', 'blurry image (PNG/JPEG)')
+      .requiredOption('-o, --output <dir>', 'output folder');
+    for (const record of DECOMPOSE_OPTIONS) cmd.option(record.flag, record.description);
+    cmd.action(async (image: string, opts: Record<string, unknown>) => run(image, opts, await getContext()));
+  },
+};

@@ -1,0 +1,122 @@
+// `afb decompose`: one blurry image -> 7 sharp frames per guidance (from a file or N predictor
+// samples), written as DIR/{j:03d}.png (or DIR/s{k}/ for several samples) plus optional previews.
+import { join } from 'node:path';
+import { Decomposer, FRAMES_PER_BLUR } from '../models/runtime/decomposer.js';
+import { GuidancePredictor } from '../models/runtime/predictor.js';
+import type { Provider } from '../models/runtime/session.js';
+import { decomposeFrame } from '../workers/decompose-frame.js';
+import { ensureWritableDir } from './io/atomic.js';
+import { openPreviewSink, openVideoSink } from './io/frame-sink.js';
+import { writeGuidance } from './io/guidance-io.js';
+import { readImage, writePng } from './io/image.js';
+import type { Logger } from './log.js';
+import { autoTileSize } from './math/tiling.js';
+import type { GuidanceMap, RgbImage } from './math/types.js';
+import { MODEL_BYTES_PER_PIXEL } from './video/convert.js';
+import { readGuidanceFile } from './video/guidance-provider.js';
+
+/** Resolved settings of one decompose run. */
+export interface DecomposeJob {
+  readonly image: string;
+  readonly outDir: string;
+  readonly modelPath: string;
+  /** 'predict' or a guidance file. */
+  readonly guidance: string;
+  readonly predictorPath?: string;
+  readonly samples: number;
+  readonly seed: number;
+  readonly provider: Provider;
+  readonly threads: number;
+  readonly tile: number | 'auto';
+  readonly consistency: boolean;
+  readonly gif: boolean;
+  readonly mp4: boolean;
+  readonly tileBudgetBytes: number;
+  readonly log: Logger;
+}
+
+/** One animation written. */
+export interface DecomposeOutput {
+  readonly dir: string;
+  readonly frames: string[];
+  readonly guidance?: string;
+  readonly previews: string[];
+}
+
+/** What a decompose run wrote. */
+export interface DecomposeSummary {
+  readonly image: string;
+  readonly width: number;
+  readonly height: number;
+  readonly outputs: DecomposeOutput[];
+  readonly provider: Provider;
+  readonly seconds: number;
+}
+
+/** Frame order of a back-and-forth preview of n frames: 0..n-1 then n-2..1 (loops without a repeated end frame). */
+export function pingPongOrder(n: number): number[] {
+  const forward = Array.from({ length: n }, (_, i) => i);
+  return [...forward, ...forward.slice(1, -1).reverse()];
+}
+
+/** Preview playback rate: 12 fps shows the 7 frames as a smooth short loop. */
+const PREVIEW_FPS = { num: 12, den: 1 };
+/** Back-and-forth cycles in the MP4 preview (a GIF loops by itself). */
+const MP4_CYCLES = 4;
+
+async function writePreview(path: string, frames: RgbImage[], cycles: number, log: Logger): Promise<void> {
+  const { width, height } = frames[0]!;
+  const sink = path.endsWith('.gif')
+    ? await openPreviewSink(path, { width, height, fps: PREVIEW_FPS, log })
+    : await openVideoSink(path, { width, height, fps: PREVIEW_FPS, log, preset: 'veryfast' });
+  try {
+    for (let c = 0; c < cycles; c++) for (const j of pingPongOrder(frames.length)) await sink.write(frames[j]!);
+    await sink.finish();
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  }
+}
+
+async function guidanceMaps(job: DecomposeJob, image: RgbImage): Promise<GuidanceMap[]> {
+  if (job.guidance !== 'predict') return [await readGuidanceFile(job.guidance, image.width, image.height)];
+  const predictor = await GuidancePredictor.create(job.predictorPath!, { provider: job.provider, threads: job.threads, warn: (m) => job.log.warn(m) });
+  try {
+    return await predictor.sample(image, job.samples, job.seed);
+  } finally {
+    await predictor.release();
+  }
+}
+
+/** Run decompose: every output is written atomically; folders are created as needed. */
+export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary> {
+  const t0 = performance.now();
+  const image = await readImage(job.image);
+  const { width, height } = image;
+  const maps = await guidanceMaps(job, image);
+  const model = await Decomposer.create(job.modelPath, { provider: job.provider, threads: job.threads, spinning: true, warn: (m) => job.log.warn(m) });
+  const tile = job.tile === 'auto' ? autoTileSize(width, height, { budgetBytes: job.tileBudgetBytes, bytesPerPixel: MODEL_BYTES_PER_PIXEL }) : job.tile;
+  const outputs: DecomposeOutput[] = [];
+  try {
+    await ensureWritableDir(job.outDir);
+    for (const [k, g] of maps.entries()) {
+      const dir = maps.length > 1 ? join(job.outDir, `s${k}`) : job.outDir;
+      const result = await decomposeFrame(model, { index: k, width, height, rgb: image.data, guidance: g.data, tile, consistency: job.consistency });
+      const plane = width * height * 3;
+      const frames: RgbImage[] = Array.from({ length: FRAMES_PER_BLUR }, (_, j) => ({ width, height, data: result.frames.subarray(j * plane, (j + 1) * plane) }));
+      const paths = frames.map((_, j) => join(dir, `${String(j).padStart(3, '0')}.png`));
+      await Promise.all(frames.map((f, j) => writePng(paths[j]!, f)));
+      const guidancePath = job.guidance === 'predict' ? join(dir, 'guidance.png') : undefined;
+      if (guidancePath) await writeGuidance(guidancePath, g);
+      const previews: string[] = [];
+      if (job.gif) previews.push(join(dir, 'preview.gif'));
+      if (job.mp4) previews.push(join(dir, 'preview.mp4'));
+      for (const p of previews) await writePreview(p, frames, p.endsWith('.gif') ? 1 : MP4_CYCLES, job.log);
+      outputs.push({ dir, frames: paths, previews, ...(guidancePath ? { guidance: guidancePath } : {}) });
+      job.log.info(`wrote ${dir}: 7 frames${previews.length ? ` + ${previews.map((p) => p.split('/').pop()).join(', ')}` : ''}`);
+    }
+  } finally {
+    await model.release();
+  }
+  return { image: job.image, width, height, outputs, provider: model.provider, seconds: (performance.now() - t0) / 1000 };
+}
