@@ -19,10 +19,13 @@ export interface RaftLayout {
 /** RAFT works at 1/8 resolution internally: inputs must be multiples of 8. */
 export const RAFT_MULTIPLE = 8;
 
+/** Smallest input side: RAFT pools its 1/8-resolution correlation volume 3 more times (1 px below 128 gives NaN). */
+export const RAFT_MIN_SIDE = 128;
+
 /**
  * Layout for a frame of `frameWidth` x `frameHeight`. With a fixed-size model (`modelWidth`,
  * `modelHeight`) the frame is fitted inside it keeping its aspect ratio; otherwise it is scaled to
- * `workingWidth` (never up) and padded up to multiples of 8. Padding is split evenly, as RAFT's
+ * `workingWidth` (never up) and padded up to multiples of 8 (at least RAFT_MIN_SIDE). Padding is split evenly, as RAFT's
  * 'sintel' padder does.
  */
 export function raftLayout(frameWidth: number, frameHeight: number, workingWidth: number, modelWidth?: number, modelHeight?: number): RaftLayout {
@@ -39,8 +42,8 @@ export function raftLayout(frameWidth: number, frameHeight: number, workingWidth
     const s = Math.min(1, workingWidth / frameWidth);
     width = Math.max(1, Math.round(frameWidth * s));
     height = Math.max(1, Math.round(frameHeight * s));
-    paddedWidth = Math.ceil(width / RAFT_MULTIPLE) * RAFT_MULTIPLE;
-    paddedHeight = Math.ceil(height / RAFT_MULTIPLE) * RAFT_MULTIPLE;
+    paddedWidth = Math.max(RAFT_MIN_SIDE, Math.ceil(width / RAFT_MULTIPLE) * RAFT_MULTIPLE);
+    paddedHeight = Math.max(RAFT_MIN_SIDE, Math.ceil(height / RAFT_MULTIPLE) * RAFT_MULTIPLE);
   }
   return { width, height, paddedWidth, paddedHeight, left: (paddedWidth - width) >> 1, top: (paddedHeight - height) >> 1 };
 }
