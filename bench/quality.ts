@@ -1,0 +1,170 @@
+// Reproducible quality benchmark: builds a procedural benchmark set from the VALIDATION photos only,
+// runs `afb eval` for the shipped model with ground-truth guidance, guidance from video and the
+// predictor (P1/P3/P5), and writes docs/RESULTS.md. Run: npm run bench:quality [-- --help].
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { cpus, totalmem, platform, release } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { packageRoot, DEFAULT_MODEL, DEFAULT_PREDICTOR } from '../configs/eval-options.js';
+import { writeFileAtomic } from '../pipeline/io/atomic.js';
+import { formatEvalMarkdown, type EvalReport } from '../pipeline/eval/report.js';
+
+const ROOT = packageRoot();
+
+/** The benchmark set: fixed seed and settings, so every run renders the same pixels. */
+export const BENCH_SET = {
+  photos: 'data/photos/valid',
+  seed: 20221023, // fixed: the paper's ECCV 2022 date; any constant works, it must never change
+  count: 48, // 6 videos x 8 exposures: ~2-4 minutes of evaluation on 2 cores
+  size: '320x192', // a small 5:3 video frame, a multiple of 4 like the model needs
+  framesPerVideo: 8,
+} as const;
+
+interface Run {
+  readonly id: string;
+  readonly title: string;
+  readonly args: string[];
+  report?: EvalReport;
+  seconds?: number;
+}
+
+function rel(path: string): string {
+  return relative(ROOT, path) || '.';
+}
+
+/** Run `node bin/afb.js ARGS`; resolves to stdout; stderr (progress) goes to ours. */
+function afb(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'afb.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`afb ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+async function sha256(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex').slice(0, 16);
+}
+
+function machine(): string {
+  const c = cpus();
+  return `${c[0]?.model.trim() ?? 'unknown CPU'}, ${c.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${platform()} ${release()}, Node ${process.version}`;
+}
+
+/** One table over all runs: each run's own rows (its baselines come from the same samples and frames). */
+function summaryTable(runs: readonly Run[]): string[] {
+  const lines = [
+    '## Summary',
+    '',
+    '| Run | Method | Frames | PSNR (dB) | SSIM | PSNR, either direction | SSIM, either direction | Samples |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const run of runs) {
+    const r = run.report!;
+    const frames = r.frames.length === 7 ? 'all' : r.frames.join(',');
+    for (const m of r.methods) {
+      const o = m.overall;
+      lines.push(`| ${run.id} | ${m.label} | ${frames} | ${o.psnr.toFixed(2)} | ${o.ssim.toFixed(4)} | ${o.psnrAgnostic.toFixed(2)} | ${o.ssimAgnostic.toFixed(4)} | ${o.n} |`);
+    }
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string', default: join(ROOT, DEFAULT_MODEL) },
+      predictor: { type: 'string', default: join(ROOT, DEFAULT_PREDICTOR) },
+      work: { type: 'string', default: join(ROOT, 'runs', 'bench-quality') },
+      out: { type: 'string', default: join(ROOT, 'docs', 'RESULTS.md') },
+      count: { type: 'string', default: String(BENCH_SET.count) },
+      workers: { type: 'string', default: '2' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write('npm run bench:quality -- [--model FILE] [--predictor FILE] [--count N] [--work DIR] [--out docs/RESULTS.md] [--workers N]\n');
+    return;
+  }
+  const photos = join(ROOT, BENCH_SET.photos);
+  if (!existsSync(photos) || (await readdir(photos)).length === 0) {
+    throw new Error(`${rel(photos)} is missing or empty: run scripts/build-photo-pool.sh first (validation photos only are used)`);
+  }
+  if (!existsSync(values.model)) throw new Error(`Model ${values.model} not found: train and export it (docs/training.md) or pass --model FILE`);
+  const set = join(values.work, 'procedural-valid');
+  const synthArgs = [
+    '--workers', values.workers, 'synth', '--procedural', '--photos', rel(photos), '--split', 'valid', '--seed', String(BENCH_SET.seed),
+    '--count', values.count, '--size', BENCH_SET.size, '--frames-per-video', String(BENCH_SET.framesPerVideo), '-o', rel(set),
+  ];
+  process.stderr.write(`bench:quality: building the benchmark set (${values.count} samples)\n`);
+  const t0 = performance.now();
+  await afb(synthArgs);
+  const synthSeconds = (performance.now() - t0) / 1000;
+
+  // One intra-op thread per worker: fixed summation order, so re-runs give the same numbers.
+  const common = ['--json', '--workers', values.workers, '--threads', '1', 'eval', rel(set), '--split', 'valid', '--model', rel(values.model)];
+  const runs: Run[] = [
+    { id: 'gt', title: 'Ground-truth guidance (all 7 frames)', args: [...common, '--guidance', 'gt'] },
+    { id: 'video', title: 'Guidance from video (frames 0,3,6, as the reference scores it)', args: [...common, '--guidance', 'video', '--frames', '0,3,6'] },
+  ];
+  const hasPredictor = existsSync(values.predictor);
+  if (hasPredictor) {
+    runs.push({ id: 'predict', title: 'Predicted guidance, best of 1/3/5 samples', args: [...common, '--guidance', 'predict', '--samples', '5', '--seed', '0', '--predictor', rel(values.predictor)] });
+  }
+  for (const run of runs) {
+    process.stderr.write(`bench:quality: afb ${run.args.join(' ')}\n`);
+    const t = performance.now();
+    run.report = JSON.parse(await afb(run.args)) as EvalReport;
+    run.seconds = (performance.now() - t) / 1000;
+  }
+
+  const manifest = JSON.parse(await readFile(join(set, 'manifest.json'), 'utf8')) as { configHash: string };
+  const lines = [
+    '# Quality results',
+    '',
+    `Produced by \`npm run bench:quality\` (bench/quality.ts) on ${new Date().toISOString().slice(0, 10)}.`,
+    `Machine: ${machine()}.`,
+    '',
+    `Benchmark set: ${values.count} procedural samples (${BENCH_SET.size}, ${BENCH_SET.framesPerVideo} exposures per video, seed ${BENCH_SET.seed}) ` +
+      `rendered from the **validation photos only** (\`${BENCH_SET.photos}\`, never used for training); dataset config hash \`${manifest.configHash}\`.`,
+    'Real-clip windows: not included — no real footage with ground-truth sharp frames is available offline (see the data-sources notes); ' +
+      'a reference-layout set made from real footage can be scored with the same `afb eval` command.',
+    `Model: \`${rel(values.model)}\` (sha256 ${await sha256(values.model)}).` +
+      (hasPredictor ? ` Predictor: \`${rel(values.predictor)}\` (sha256 ${await sha256(values.predictor)}).` : ` Predictor: \`${rel(values.predictor)}\` not found, so the P1/P3/P5 rows are missing.`),
+    '',
+    'Metrics follow the reference protocol (docs/eval.md): PSNR pooled over the frames of a sample, SSIM with an 11x11 Gaussian window; ' +
+      'each run also scores the repeat-the-blurry-frame baseline and the model with ground-truth guidance on the same samples. ' +
+      'LPIPS is not computed: it needs pretrained AlexNet weights, which cannot be obtained offline.',
+    '',
+  ];
+  lines.push(...summaryTable(runs), '');
+  for (const run of runs) {
+    lines.push(formatEvalMarkdown(run.report!, { title: run.title, headingLevel: 2 }));
+    lines.push(`Evaluation time: ${run.seconds!.toFixed(0)} s.`, '');
+  }
+  lines.push(
+    '## Reproduce',
+    '',
+    '```sh',
+    'scripts/build-photo-pool.sh            # the photo pool (train/valid split fixed by data/photos/photo-pool.txt)',
+    'npm run build',
+    `node bin/afb.js ${synthArgs.join(' ')}`,
+    ...runs.map((r) => `node bin/afb.js ${r.args.join(' ')}`),
+    '```',
+    '',
+    `Or all of it: \`npm run bench:quality\`. Building the set took ${synthSeconds.toFixed(0)} s. The numbers repeat exactly on the same machine ` +
+      '(fixed seeds, one onnxruntime thread per worker); the date and timings do not.',
+    '',
+  );
+  await writeFileAtomic(values.out, lines.join('\n'));
+  process.stderr.write(`bench:quality: wrote ${rel(values.out)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:quality: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+});
