@@ -4,10 +4,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 
-/** File name of the shipped CPU decomposition model under models/. */
-export const DEFAULT_MODEL_FILE = 'afb-cpu.onnx';
-/** File name of the shipped guidance predictor under models/. */
-export const DEFAULT_PREDICTOR_FILE = 'afb-predictor.onnx';
+/** File names of the shipped CPU decomposition model under models/ (first found wins). */
+export const DEFAULT_MODEL_FILES = ['afb-cpu.onnx', 'afb-decomposer-cpu.onnx'] as const;
+/** File names of the shipped guidance predictor under models/ (first found wins). */
+export const DEFAULT_PREDICTOR_FILES = ['afb-predictor.onnx', 'afb-predictor-cpu.onnx'] as const;
 
 /** The afb package folder (the one holding package.json), from source or from dist/. */
 export function packageRoot(): string {
@@ -25,11 +25,12 @@ export function packageRoot(): string {
  */
 export function resolveModelPath(explicit: string | undefined, kind: 'decomposer' | 'predictor' = 'decomposer'): string {
   if (explicit) return explicit;
-  const file = kind === 'decomposer' ? DEFAULT_MODEL_FILE : DEFAULT_PREDICTOR_FILE;
-  const path = join(packageRoot(), 'models', file);
-  if (!existsSync(path)) {
+  const files = kind === 'decomposer' ? DEFAULT_MODEL_FILES : DEFAULT_PREDICTOR_FILES;
+  const paths = files.map((f) => join(packageRoot(), 'models', f));
+  const found = paths.find((p) => existsSync(p));
+  if (!found) {
     const flag = kind === 'decomposer' ? '--model' : '--predictor';
-    throw new InputError(path, `The shipped ${kind} model is missing (reinstall afb, or pass ${flag} FILE.onnx)`);
+    throw new InputError(paths[0]!, `The shipped ${kind} model is missing (reinstall afb, or pass ${flag} FILE.onnx)`);
   }
-  return path;
+  return found;
 }
