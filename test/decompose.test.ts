@@ -67,6 +67,17 @@ describe('afb decompose', () => {
     expect(gif.frameCount).toBe(12);
   });
 
+  it('takes labelme guidance annotated on a larger copy of the image (scaled to the frame)', async () => {
+    // Annotated at 2x (22x14): a rectangle over the left half labelled down-right -> (1, 1).
+    const json = { imageWidth: 22, imageHeight: 14, shapes: [{ label: 'down-right', shape_type: 'rectangle', points: [[0, 0], [12, 14]] }] };
+    await writeFile(join(dir, 'ann.json'), JSON.stringify(json));
+    const out = join(dir, 'labelme');
+    await runDecompose(job({ guidance: join(dir, 'ann.json'), outDir: out }));
+    const g = Int8Array.from({ length: w * h * 2 }, (_, k) => (Math.floor(k / 2) % w < 6 ? 1 : 0));
+    expect(maxDiff(await readRgb(join(out, '006.png')), expected(6, g))).toBeLessThanOrEqual(1);
+    expect(maxDiff(await readRgb(join(out, '000.png')), expected(0, g))).toBeLessThanOrEqual(1);
+  });
+
   it('writes N predictor samples to DIR/s{k}/, each following its own sampled guidance', async () => {
     const out = join(dir, 'predict');
     const s = await runDecompose(job({ outDir: out, samples: 2, seed: 11 }));

@@ -4,7 +4,9 @@ import { GuidancePredictor } from '../../models/runtime/predictor.js';
 import { createFlowEstimator, type FlowBackend, type FlowEstimator } from '../flow/estimator.js';
 import { guidanceForFrame } from '../flow/video-guidance.js';
 import { InputError } from '../errors.js';
+import { readFile } from 'node:fs/promises';
 import { readGuidance } from '../io/guidance-io.js';
+import { parseLabelme, readLabelmeGuidance } from '../io/labelme-io.js';
 import type { Logger } from '../log.js';
 import { resizeGuidanceNearest } from '../math/guidance-resize.js';
 import type { GuidanceMap, RgbImage } from '../math/types.js';
@@ -87,11 +89,25 @@ class FileGuidance implements GuidanceProvider {
   async release(): Promise<void> {}
 }
 
-/** Read a guidance file: .npy / .png (reference formats), resized (nearest) to the frame size. */
+/**
+ * Read a guidance file: .npy / .png (reference formats) or a labelme .json (rasterised on the
+ * annotated image's grid), resized (nearest) to the frame size.
+ */
 export async function readGuidanceFile(path: string, width: number, height: number): Promise<GuidanceMap> {
   const lower = path.toLowerCase();
   if (lower.endsWith('.npy') || lower.endsWith('.png')) return readGuidance(path, { width, height });
-  throw new InputError(path, 'Guidance files must be .npy or .png');
+  if (lower.endsWith('.json')) {
+    let parsedSize: { width?: number; height?: number };
+    try {
+      parsedSize = parseLabelme(await readFile(path, 'utf8'));
+    } catch (cause) {
+      throw new InputError(path, `Cannot read labelme annotation (${(cause as Error).message})`, { cause });
+    }
+    // Shapes are in the annotated image's pixels: rasterise there, then scale to the frame.
+    const grid = parsedSize.width && parsedSize.height ? {} : { width, height };
+    return resizeGuidanceNearest(await readLabelmeGuidance(path, grid), width, height);
+  }
+  throw new InputError(path, 'Guidance files must be .npy, .png or labelme .json');
 }
 
 /** Build the provider for a spec; `width`/`height` size file guidance (labelme needs it). */
