@@ -8,7 +8,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { packageRoot, DEFAULT_MODEL, DEFAULT_PREDICTOR } from '../configs/eval-options.js';
+import { DEFAULT_MODEL_FILES, DEFAULT_PREDICTOR_FILES, packageRoot } from '../pipeline/video/defaults.js';
 import { writeFileAtomic } from '../pipeline/io/atomic.js';
 import { formatEvalMarkdown, type EvalReport } from '../pipeline/eval/report.js';
 
@@ -33,6 +33,12 @@ interface Run {
 
 function rel(path: string): string {
   return relative(ROOT, path) || '.';
+}
+
+/** The first shipped model file that exists under models/ (else the first name, reported missing later). */
+function shipped(files: readonly string[]): string {
+  const paths = files.map((f) => join(ROOT, 'models', f));
+  return paths.find((p) => existsSync(p)) ?? paths[0]!;
 }
 
 /** Run `node bin/afb.js ARGS`; resolves to stdout; stderr (progress) goes to ours. */
@@ -77,8 +83,8 @@ function summaryTable(runs: readonly Run[]): string[] {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      model: { type: 'string', default: join(ROOT, DEFAULT_MODEL) },
-      predictor: { type: 'string', default: join(ROOT, DEFAULT_PREDICTOR) },
+      model: { type: 'string', default: shipped(DEFAULT_MODEL_FILES) },
+      predictor: { type: 'string', default: shipped(DEFAULT_PREDICTOR_FILES) },
       work: { type: 'string', default: join(ROOT, 'runs', 'bench-quality') },
       out: { type: 'string', default: join(ROOT, 'docs', 'RESULTS.md') },
       count: { type: 'string', default: String(BENCH_SET.count) },

@@ -1,23 +1,7 @@
 // Option records of `afb eval` (one record drives the flag, the config-file key and the default).
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InvalidOptionError } from '../pipeline/errors.js';
+import { DEFAULT_MODEL_FILES, DEFAULT_PREDICTOR_FILES } from '../pipeline/video/defaults.js';
 import { booleanParser, choiceParser, defineOption, intParser, stringParser } from './option-schema.js';
-
-/** The package root (the folder holding package.json), from source or from dist/. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
-}
-
-/** The shipped decomposition model and guidance predictor. */
-export const DEFAULT_MODEL = 'models/afb-cpu.onnx';
-export const DEFAULT_PREDICTOR = 'models/afb-predictor.onnx';
 
 /** Parse `--frames`: 'all' or a comma list of distinct sharp-frame indices 0..6 (kept in time order). */
 export function parseFrames(raw: unknown, flag: string): number[] {
@@ -51,15 +35,15 @@ export const EVAL_OPTIONS = [
   defineOption({
     key: 'model',
     flag: '--model <file>',
-    description: `decomposition model (ONNX; default: ${DEFAULT_MODEL} of the package)`,
-    default: () => join(packageRoot(), DEFAULT_MODEL),
+    description: `decomposition model (ONNX; default: the shipped models/${DEFAULT_MODEL_FILES[0]})`,
+    default: '',
     parse: stringParser,
   }),
   defineOption({
     key: 'predictor',
     flag: '--predictor <file>',
-    description: `guidance predictor for --guidance predict (ONNX; default: ${DEFAULT_PREDICTOR} of the package)`,
-    default: () => join(packageRoot(), DEFAULT_PREDICTOR),
+    description: `guidance predictor for --guidance predict (ONNX; default: the shipped models/${DEFAULT_PREDICTOR_FILES[0]})`,
+    default: '',
     parse: stringParser,
   }),
   defineOption({

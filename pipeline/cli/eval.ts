@@ -5,14 +5,17 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { createPredictorSource, createVideoSource } from '../eval/guidance-sources.js';
 import { formatEvalMarkdown } from '../eval/report.js';
 import { runEvaluation, type GuidanceProvider } from '../eval/runner.js';
+import { resolveModelPath } from '../video/defaults.js';
 import type { CommandModule } from './main.js';
 import type { CommandContext } from './context.js';
 
 /** Run `afb eval` with raw CLI values (also used by bench/quality.ts); returns the report. */
 export async function evalCommand(ctx: CommandContext, dataset: string, cli: Record<string, unknown>) {
   const o = ctx.resolve('eval', EVAL_OPTIONS, cli);
+  const model = resolveModelPath(o.model || undefined, 'decomposer');
+  const predictor = o.guidance === 'predict' ? resolveModelPath(o.predictor || undefined, 'predictor') : undefined;
   let source: GuidanceProvider | undefined;
-  if (o.guidance === 'predict') source = await createPredictorSource(o.predictor, { provider: o.provider, threads: ctx.globals.threads, warn: (m) => ctx.log.warn(m) });
+  if (predictor) source = await createPredictorSource(predictor, { provider: o.provider, threads: ctx.globals.threads, warn: (m) => ctx.log.warn(m) });
   if (o.guidance === 'video') {
     const video = await createVideoSource({
       backend: o.flowBackend,
@@ -31,8 +34,8 @@ export async function evalCommand(ctx: CommandContext, dataset: string, cli: Rec
       videoList: o.videoList || undefined,
       guidance: o.guidance,
       samples: o.samples,
-      model: o.model,
-      predictor: o.predictor,
+      model,
+      predictor,
       frames: o.frames,
       crop: o.crop,
       maxSamples: o.maxSamples,
