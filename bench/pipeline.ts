@@ -1,0 +1,167 @@
+// Benchmark of `afb video`: output frames/s and per-stage time (decode, flow, inference, encode)
+// at 960x540 and 1920x1080; pipeline throughput as a ratio to bare inference of the same model
+// with the same thread budget (measured in the same run, bare before and after, averaged); peak
+// RSS of the CLI over a longer generated 1080p input; and the ratio to the same network in
+// PyTorch (/usr/bin/python3, models/afb_models) at 960x544 with the same number of threads.
+// Usage: node dist/bench/pipeline.js --model FILE.onnx [--frames 8] [--sizes 960x540,1920x1080]
+//        [--long-seconds 1] [--workers N] [--threads T] [--no-torch]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { buildTestClipArgs } from '../pipeline/io/ffmpeg-args.js';
+import { runFfmpeg } from '../pipeline/io/ffmpeg-process.js';
+import { openFrameSource } from '../pipeline/io/frame-source.js';
+import { Logger } from '../pipeline/log.js';
+import { DecomposePool } from '../pipeline/pool.js';
+import { convertVideo } from '../pipeline/video/convert.js';
+import { resolveModelPath } from '../pipeline/video/defaults.js';
+import { createGuidanceProvider } from '../pipeline/video/guidance-provider.js';
+
+function opt(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+function intOpt(name: string, fallback: number): number {
+  const raw = opt(name);
+  const v = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`--${name} must be a positive number, received ${raw}`);
+  return v;
+}
+
+/** Bare inference: `frames` frames through the pool, all submitted at once; frames/s. */
+async function bareInference(pool: DecomposePool, rgb: Uint8Array[], width: number, height: number): Promise<number> {
+  const guidance = new Int8Array(width * height * 2).fill(1); // all moving: no static shortcut
+  const t0 = performance.now();
+  await Promise.all(rgb.map(async (data, index) => {
+    await pool.ready();
+    return pool.run({ index, width, height, rgb: data, guidance, tile: 0, consistency: false });
+  }));
+  return rgb.length / ((performance.now() - t0) / 1000);
+}
+
+/** Run the CLI on `input` and sample its RSS from /proc every 250 ms; returns MB samples. */
+async function cliRss(args: string[]): Promise<{ samples: number[]; seconds: number; code: number | null }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['bin/afb.js', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const samples: number[] = [];
+  const timer = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      if (kb > 0) samples.push(kb / 1024);
+    } catch {
+      /* process already gone */
+    }
+  }, 250);
+  const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  clearInterval(timer);
+  return { samples, seconds: (performance.now() - t0) / 1000, code };
+}
+
+/** Seconds per forward pass of the same network in PyTorch (random weights of the model's preset). */
+function torchSecondsPerFrame(modelPath: string, threads: number, width: number, height: number): number | undefined {
+  const sidecar = modelPath.replace(/\.onnx$/, '.json');
+  if (!existsSync(sidecar) || !existsSync('/usr/bin/python3')) return undefined;
+  const meta = JSON.parse(readFileSync(sidecar, 'utf8')) as { preset?: string; head?: string; channels?: { first: number; max: number; res_blocks: number } };
+  const ch = meta.channels ? `(${meta.channels.first}, ${meta.channels.max}, ${meta.channels.res_blocks})` : 'None';
+  const script = `
+import sys, time, torch
+sys.path.insert(0, 'models')
+from afb_models.decomposer import TwoStage
+torch.set_num_threads(${threads})
+m = TwoStage(preset=${JSON.stringify(meta.preset ?? 'cpu')}, head=${JSON.stringify(meta.head ?? 'residual')}, channels=${ch}).eval()
+b = torch.rand(1, 3, ${height}, ${width}); g = torch.ones(1, 2, ${height}, ${width})
+with torch.no_grad():
+    m(b, g)
+    ts = []
+    for _ in range(3):
+        t = time.perf_counter(); m(b, g); ts.append(time.perf_counter() - t)
+print(sorted(ts)[1])
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.log(`PyTorch timing failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    return undefined;
+  }
+  return Number(r.stdout.trim().split('\n').pop());
+}
+
+async function main(): Promise<void> {
+  const modelPath = resolveModelPath(opt('model'));
+  const frames = intOpt('frames', 8);
+  const cores = availableParallelism();
+  const threads = intOpt('threads', 1);
+  const workers = intOpt('workers', Math.max(1, Math.floor(cores / threads)));
+  const sizes = (opt('sizes') ?? '960x540,1920x1080').split(',').map((s) => s.split('x').map(Number) as [number, number]);
+  const longSeconds = intOpt('long-seconds', 1);
+  const dir = join(process.cwd(), 'bench', '.work.tmp');
+  await mkdir(dir, { recursive: true });
+  const log = new Logger('warn');
+  console.log(`model ${modelPath}; ${workers} workers x ${threads} threads on ${cores} cores; ${frames} frames per size`);
+  const pool = await DecomposePool.create({ modelPath, provider: 'cpu', workers, threads });
+  const rows: string[] = [];
+  try {
+    for (const [width, height] of sizes) {
+      const clip = join(dir, `bench-${width}x${height}.mp4`);
+      // testsrc2 moves, so the built-in flow finds motion and the guidance is not all static.
+      await runFfmpeg('ffmpeg', buildTestClipArgs({ output: clip, width, height, fps: { num: 30, den: 1 }, frames }));
+      const rgb: Uint8Array[] = [];
+      for await (const f of await openFrameSource(clip)) rgb.push(f.data.slice() as Uint8Array);
+      await bareInference(pool, rgb.slice(0, workers), width, height); // warm-up: arenas, caches
+      const bareBefore = await bareInference(pool, rgb, width, height);
+      const summary = await convertVideo(
+        { input: clip, output: join(dir, `out-${width}x${height}.mp4`), slowmo: false, tile: 0, consistency: false, codec: 'h264', crf: -1, preset: 'veryfast', pixFmt: 'yuv420p' },
+        { pool, log, progress: false, tileBudgetBytes: 2 ** 31, createGuidance: (w, h) => createGuidanceProvider({ mode: 'video', flow: 'builtin', seed: 0, provider: 'cpu', log }, w, h) },
+      );
+      const bareAfter = await bareInference(pool, rgb, width, height);
+      const bare = (bareBefore + bareAfter) / 2;
+      const inFps = summary.inputFrames / summary.seconds;
+      const st = summary.stages;
+      const per = (ms: number) => `${(ms / summary.inputFrames).toFixed(0)} ms`;
+      rows.push(`| ${width}x${height} | ${summary.outputFramesPerSecond.toFixed(2)} | ${inFps.toFixed(3)} | ${bare.toFixed(3)} (${bareBefore.toFixed(3)} / ${bareAfter.toFixed(3)}) | ${(inFps / bare).toFixed(2)} | ${per(st.decode)} | ${per(st.flow)} | ${per(st.inference)} | ${per(st.encode)} |`);
+      console.log(rows[rows.length - 1]);
+    }
+  } finally {
+    await pool.close();
+  }
+  console.log('\n| size | output frames/s | input frames/s | bare inference frames/s (before / after) | ratio | decode/frame | flow/frame | inference/frame (worker) | encode/frame |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+
+  // Peak RSS of the CLI over a longer 1080p input.
+  const long = join(dir, 'long-1080p.mp4');
+  const longFrames = Math.max(2, Math.round(longSeconds * 30));
+  await runFfmpeg('ffmpeg', buildTestClipArgs({ output: long, width: 1920, height: 1080, fps: { num: 30, den: 1 }, frames: longFrames }));
+  const rss = await cliRss(['--workers', String(workers), '--threads', String(threads), '--log-level', 'warn', 'video', long, '-o', join(dir, 'long-out.mp4'), '--model', modelPath]);
+  const third = Math.max(1, Math.floor(rss.samples.length / 3));
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  console.log(`\npeak RSS over ${longFrames} frames of 1080p (${longSeconds} s at 30 fps, ${rss.seconds.toFixed(0)} s wall, exit ${rss.code}): `
+    + `${Math.max(...rss.samples).toFixed(0)} MB; mean RSS by thirds ${avg(rss.samples.slice(0, third)).toFixed(0)} / ${avg(rss.samples.slice(third, 2 * third)).toFixed(0)} / ${avg(rss.samples.slice(2 * third)).toFixed(0)} MB`);
+
+  if (!process.argv.includes('--no-torch')) {
+    const budget = workers * threads;
+    const torch = torchSecondsPerFrame(modelPath, budget, 960, 544);
+    if (torch !== undefined) {
+      // ORT with one session and the whole thread budget, at the same size, for a like-for-like ratio.
+      const { Decomposer } = await import('../models/runtime/decomposer.js');
+      const m = await Decomposer.create(modelPath, { threads: budget, spinning: true });
+      const b = new Float32Array(3 * 960 * 544).fill(0.5);
+      const g = new Float32Array(2 * 960 * 544).fill(1);
+      await m.runPadded(b, g, 960, 544);
+      const ts: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now();
+        await m.runPadded(b, g, 960, 544);
+        ts.push((performance.now() - t) / 1000);
+      }
+      await m.release();
+      const ort = ts.sort((a, c) => a - c)[1]!;
+      console.log(`\n960x544, ${budget} threads: onnxruntime ${ort.toFixed(2)} s/frame, PyTorch ${torch.toFixed(2)} s/frame: onnxruntime is ${(torch / ort).toFixed(2)}x faster`);
+    }
+  }
+  await rm(dir, { recursive: true, force: true });
+}
+
+await main();
