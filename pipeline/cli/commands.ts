@@ -5,5 +5,7 @@ import { evalCommandModule } from './eval.js';
 import { synthCommand } from './synth.js';
 import { videoCommand } from './video.js';
 import { decomposeCommand } from './decompose.js';
+import { flowCommand } from './flow.js';
+import { guidanceCommand } from './guidance.js';
 
-export const COMMANDS: readonly CommandModule[] = [infoCommand, evalCommandModule, synthCommand, videoCommand, decomposeCommand];
+export const COMMANDS: readonly CommandModule[] = [infoCommand, evalCommandModule, synthCommand, videoCommand, decomposeCommand, flowCommand, guidanceCommand];

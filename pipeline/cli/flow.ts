@@ -1,0 +1,118 @@
+// `afb flow A B -o out.flo [--viz out.png] [--backend builtin|raft --model file.onnx]`: dense
+// optical flow from image A to image B (A(x) ~ B(x + flow(x))), as Middlebury .flo or .npy.
+import type { Command } from 'commander';
+import { choiceParser, defineOption, intParser, stringParser } from '../../configs/option-schema.js';
+import { InvalidOptionError } from '../errors.js';
+import { createFlowEstimator, FLOW_BACKENDS, FLOW_PROVIDERS, type FlowBackend, type FlowProvider } from '../flow/estimator.js';
+import { writeFlowFile, writeFlowPng } from '../io/flo.js';
+import { readImage } from '../io/image.js';
+import type { CommandContext } from './context.js';
+import type { CommandModule } from './main.js';
+
+/** Flow backend option records (--backend, --model, --working-width, --provider), shared with `afb guidance`. */
+export const FLOW_BACKEND_OPTIONS = [
+  defineOption({
+    key: 'backend',
+    flag: '--backend <name>',
+    description: `flow estimator: ${FLOW_BACKENDS.join(' or ')} (builtin: CPU Lucas-Kanade, no weights; raft: ONNX file from models/raft/export_raft.py)`,
+    default: 'builtin' as FlowBackend,
+    parse: choiceParser<FlowBackend>(FLOW_BACKENDS),
+  }),
+  defineOption({
+    key: 'model',
+    flag: '--model <file>',
+    description: 'RAFT .onnx file (with --backend raft)',
+    default: undefined as string | undefined,
+    parse: stringParser,
+  }),
+  defineOption({
+    key: 'workingWidth',
+    flag: '--working-width <px>',
+    description: 'width the flow is computed at, then upsampled (default: builtin 320, raft 480)',
+    default: undefined as number | undefined,
+    parse: intParser(8, 16384),
+  }),
+  defineOption({
+    key: 'provider',
+    flag: '--provider <name>',
+    description: `onnxruntime execution provider for RAFT: ${FLOW_PROVIDERS.join(', ')} (unavailable ones fall back to cpu)`,
+    default: 'cpu' as FlowProvider,
+    parse: choiceParser<FlowProvider>(FLOW_PROVIDERS),
+  }),
+] as const;
+
+/** Option records of `afb flow`. */
+export const FLOW_OPTIONS = [
+  defineOption({ key: 'output', flag: '-o, --output <file>', description: 'output flow file (.flo or .npy)', default: undefined as string | undefined, parse: stringParser }),
+  defineOption({ key: 'viz', flag: '--viz <file.png>', description: 'also write a colour-wheel picture of the flow', default: undefined as string | undefined, parse: stringParser }),
+  ...FLOW_BACKEND_OPTIONS,
+] as const;
+
+/** JSON summary of `afb flow`. */
+export interface FlowSummary {
+  readonly prev: string;
+  readonly next: string;
+  readonly output: string;
+  readonly viz: string | null;
+  readonly estimator: string;
+  readonly width: number;
+  readonly height: number;
+  readonly milliseconds: number;
+  readonly meanMagnitude: number;
+  readonly maxMagnitude: number;
+}
+
+/** Run `afb flow` with raw CLI values. */
+export async function runFlowCommand(ctx: CommandContext, prevPath: string, nextPath: string, cli: Record<string, unknown>): Promise<FlowSummary> {
+  const o = ctx.resolve('flow', FLOW_OPTIONS, cli);
+  if (!o.output) throw new InvalidOptionError('--output', 'an output .flo or .npy file (-o FILE)', o.output);
+  const [prev, next] = await Promise.all([readImage(prevPath), readImage(nextPath)]);
+  if (prev.width !== next.width || prev.height !== next.height) {
+    throw new InvalidOptionError('B', `an image of the same size as A (${prev.width}x${prev.height})`, `${nextPath} (${next.width}x${next.height})`, 'range');
+  }
+  const estimator = await createFlowEstimator({
+    backend: o.backend, provider: o.provider, log: ctx.log, threads: ctx.globals.threads,
+    ...(o.model ? { modelPath: o.model } : {}), ...(o.workingWidth ? { workingWidth: o.workingWidth } : {}),
+  });
+  const start = performance.now();
+  let flow;
+  try {
+    flow = await estimator.estimate(prev, next);
+  } finally {
+    await estimator.release();
+  }
+  const milliseconds = performance.now() - start;
+  await writeFlowFile(o.output, flow);
+  if (o.viz) await writeFlowPng(o.viz, flow);
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < flow.width * flow.height; i++) {
+    const m = Math.hypot(flow.data[2 * i]!, flow.data[2 * i + 1]!);
+    sum += m;
+    max = Math.max(max, m);
+  }
+  const summary: FlowSummary = {
+    prev: prevPath, next: nextPath, output: o.output, viz: o.viz ?? null, estimator: estimator.description,
+    width: flow.width, height: flow.height, milliseconds: Math.round(milliseconds * 10) / 10,
+    meanMagnitude: sum / (flow.width * flow.height), maxMagnitude: max,
+  };
+  ctx.log.info(`flow: ${summary.width}x${summary.height} in ${summary.milliseconds} ms with ${summary.estimator}; mean |flow| ${summary.meanMagnitude.toFixed(2)} px -> ${o.output}`);
+  ctx.emitJson(summary);
+  return summary;
+}
+
+/** The `flow` command. */
+export const flowCommand: CommandModule = {
+  name: 'flow',
+  register(program: Command, getContext: () => Promise<CommandContext>): void {
+    const cmd = program
+      .command('flow')
+      .description('dense optical flow from image A to image B (A(x) ~ B(x + flow(x))) as .flo/.npy, optionally a colour-wheel PNG')
+      .argument('<A>', 'first image')
+      .argument('<B>', 'second image (same size)');
+    for (const record of FLOW_OPTIONS) cmd.option(record.flag, record.description);
+    cmd.action(async (a: string, b: string, opts: Record<string, unknown>) => {
+      await runFlowCommand(await getContext(), a, b, opts);
+    });
+  },
+};

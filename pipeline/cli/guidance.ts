@@ -1,0 +1,105 @@
+// `afb guidance (--flow f.flo | --frames prev,cur | --labelme file.json) -o out.(npy|png)`: motion
+// guidance in the reference encoding, from a flow file, from two frames or from a user annotation.
+import type { Command } from 'commander';
+import { booleanParser, choiceParser, defineOption, numberParser, stringParser } from '../../configs/option-schema.js';
+import { InvalidOptionError } from '../errors.js';
+import { createFlowEstimator } from '../flow/estimator.js';
+import { guidanceForFrame, type GuidanceSource } from '../flow/video-guidance.js';
+import { readFlowFile } from '../io/flo.js';
+import { guidanceFormatOf, writeGuidance } from '../io/guidance-io.js';
+import { readImage } from '../io/image.js';
+import { readLabelmeGuidance } from '../io/labelme-io.js';
+import { DEFAULT_STATIC_THRESHOLD, quantizeFlow, type DirectionCount } from '../math/guidance.js';
+import type { GuidanceMap } from '../math/types.js';
+import type { CommandContext } from './context.js';
+import { FLOW_BACKEND_OPTIONS } from './flow.js';
+import type { CommandModule } from './main.js';
+
+function directionsParser(raw: unknown, flag: string): DirectionCount {
+  const n = Number(raw);
+  if (n !== 2 && n !== 4 && n !== 8 && n !== 16) throw new InvalidOptionError(flag, 'one of 2, 4, 8, 16', raw);
+  return n;
+}
+
+/** Option records of `afb guidance`. */
+export const GUIDANCE_OPTIONS = [
+  defineOption({ key: 'output', flag: '-o, --output <file>', description: 'output guidance: .npy (reference int8 H x W x C) or .png (reference colours, 4 directions)', default: undefined as string | undefined, parse: stringParser }),
+  defineOption({ key: 'flow', flag: '--flow <file>', description: 'quantise this flow (.flo or .npy H x W x 2): the motion at the blurry frame\'s pixels, forward in time', default: undefined as string | undefined, parse: stringParser }),
+  defineOption({ key: 'frames', flag: '--frames <prev,cur>', description: 'estimate the motion from two frames: guidance of the second (see --source)', default: undefined as string | undefined, parse: stringParser }),
+  defineOption({ key: 'labelme', flag: '--labelme <file.json>', description: 'rasterise a labelme annotation (labels: directions or angles, see docs/flow.md)', default: undefined as string | undefined, parse: stringParser }),
+  defineOption({ key: 'directions', flag: '--directions <n>', description: 'directions: 2, 4 (reference), 8 or 16', default: 4 as DirectionCount, parse: directionsParser }),
+  defineOption({ key: 'threshold', flag: '--threshold <px>', description: 'flow magnitude below which a pixel is static (px)', default: DEFAULT_STATIC_THRESHOLD, parse: numberParser(0, 1000) }),
+  defineOption({ key: 'half', flag: '--half', description: 'write half-resolution guidance (ceil(W/2) x ceil(H/2), nearest)', default: false, parse: booleanParser }),
+  defineOption({
+    key: 'source', flag: '--source <which>',
+    description: 'with --frames A,B: previous = guidance of B from the motion A->B (default); next = guidance of A from the motion A->B (first frame of a clip)',
+    default: 'previous' as Exclude<GuidanceSource, 'auto'>, parse: choiceParser<Exclude<GuidanceSource, 'auto'>>(['previous', 'next']),
+  }),
+  ...FLOW_BACKEND_OPTIONS,
+] as const;
+
+/** Run `afb guidance` with raw CLI values; returns the guidance written. */
+export async function runGuidanceCommand(ctx: CommandContext, cli: Record<string, unknown>): Promise<GuidanceMap> {
+  const o = ctx.resolve('guidance', GUIDANCE_OPTIONS, cli);
+  if (!o.output) throw new InvalidOptionError('--output', 'an output .npy or .png file (-o FILE)', o.output);
+  guidanceFormatOf(o.output);
+  const inputs = [o.flow, o.frames, o.labelme].filter((v) => v !== undefined);
+  if (inputs.length !== 1) throw new InvalidOptionError('--flow/--frames/--labelme', 'exactly one of them', inputs);
+  const quantize = { directions: o.directions, threshold: o.threshold };
+  let g: GuidanceMap;
+  let from: string;
+  if (o.flow) {
+    g = quantizeFlow(await readFlowFile(o.flow), quantize);
+    from = o.flow;
+  } else if (o.labelme) {
+    g = await readLabelmeGuidance(o.labelme, { directions: o.directions });
+    from = o.labelme;
+  } else {
+    const parts = o.frames!.split(',');
+    if (parts.length !== 2 || parts.some((p) => p === '')) throw new InvalidOptionError('--frames', 'two image paths separated by a comma', o.frames);
+    const [a, b] = await Promise.all([readImage(parts[0]!), readImage(parts[1]!)]);
+    if (a.width !== b.width || a.height !== b.height) throw new InvalidOptionError('--frames', 'two images of the same size', o.frames, 'range');
+    const estimator = await createFlowEstimator({
+      backend: o.backend, provider: o.provider, log: ctx.log, threads: ctx.globals.threads,
+      ...(o.model ? { modelPath: o.model } : {}), ...(o.workingWidth ? { workingWidth: o.workingWidth } : {}),
+    });
+    try {
+      const frames = o.source === 'previous' ? { prev: a, cur: b } : { cur: a, next: b };
+      g = await guidanceForFrame(estimator, frames, { ...quantize, source: o.source });
+    } finally {
+      await estimator.release();
+    }
+    from = `${o.frames} (${estimator.description})`;
+  }
+  await writeGuidance(o.output, g, { half: o.half });
+  let moving = 0;
+  for (let i = 0; i < g.width * g.height; i++) {
+    for (let k = 0; k < g.channels; k++) {
+      if (g.data[i * g.channels + k] !== 0) {
+        moving++;
+        break;
+      }
+    }
+  }
+  const summary = {
+    output: o.output, from, width: g.width, height: g.height, directions: o.directions, half: o.half,
+    movingFraction: moving / (g.width * g.height),
+  };
+  ctx.log.info(`guidance: ${g.width}x${g.height}, ${o.directions} directions, ${(100 * summary.movingFraction).toFixed(1)}% moving, from ${from} -> ${o.output}`);
+  ctx.emitJson(summary);
+  return g;
+}
+
+/** The `guidance` command. */
+export const guidanceCommand: CommandModule = {
+  name: 'guidance',
+  register(program: Command, getContext: () => Promise<CommandContext>): void {
+    const cmd = program
+      .command('guidance')
+      .description('motion guidance (reference .npy or colour .png) from a flow file, two frames or a labelme annotation');
+    for (const record of GUIDANCE_OPTIONS) cmd.option(record.flag, record.description);
+    cmd.action(async (opts: Record<string, unknown>) => {
+      await runGuidanceCommand(await getContext(), opts);
+    });
+  },
+};
