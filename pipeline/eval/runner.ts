@@ -129,13 +129,20 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
       const runs = await Promise.all([sample.guidance, ...maps].map((g) => (g ? runModel(sample, g, n) : undefined)));
       return { sample, gt: runs[0], others: runs.slice(1) as MetricFrame[][] };
     };
-    let next = prepare(0);
+    // Two samples ahead: scoring is synchronous, so the one after next must already be loading and
+    // submitted while this one is scored, or the workers would idle.
+    const ahead: Promise<Awaited<ReturnType<typeof prepare>>>[] = [];
+    const launch = (n: number) => {
+      if (n >= set.samples.length) return;
+      const p = prepare(n);
+      p.catch(() => undefined); // a failure is rethrown when awaited; avoid an unhandled rejection meanwhile
+      ahead.push(p);
+    };
+    launch(0);
+    launch(1);
     for (let n = 0; n < set.samples.length; n++) {
-      const { sample, gt, others } = await next;
-      if (n + 1 < set.samples.length) {
-        next = prepare(n + 1);
-        next.catch(() => undefined); // a failure is rethrown when awaited; avoid an unhandled rejection meanwhile
-      }
+      const { sample, gt, others } = await ahead.shift()!;
+      launch(n + 2);
       const pick = (frames: readonly MetricFrame[]) => o.frames.map((j) => frames[j]!);
       const truth = pick(sample.sharp.map(asFrame));
       const score = (frames: readonly MetricFrame[]): SequenceScores => scoreSequence(pick(frames), truth);
