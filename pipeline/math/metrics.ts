@@ -142,7 +142,7 @@ function columnTap(p: Float64Array, o: number, OW: number): number {
  * Mean SSIM of one frame pair: Gaussian window 11x11 (sigma 1.5), K1 0.01, K2 0.03, data range 255,
  * population (biased) variances, computed per channel over the 'valid' window positions only
  * (those whose window lies fully inside the image) and averaged over positions and channels.
- * This equals torchmetrics.functional.ssim (reflect-pad, then crop the border; the reference's
+ * This equals torchmetrics.functional.ssim of torchmetrics <= 0.10 (reflect-pad, then crop the border; the reference's
  * metric), pytorch_msssim.ssim (valid conv) and skimage structural_similarity(gaussian_weights=True,
  * sigma=1.5, use_sample_covariance=False, data_range=255, channel_axis=-1), up to float rounding.
  * Frames smaller than 11x11 throw a RangeError.
