@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BufferPool } from '../pipeline/io/buffer-pool.js';
-import { PartialFrameError, RawFrameCutter, rawToFrames } from '../pipeline/io/raw-to-frames.js';
+import { PassThrough, Readable } from 'node:stream';
+import { PartialFrameError, RawFrameCutter, rawToFrames, rawToFramesAhead } from '../pipeline/io/raw-to-frames.js';
 
 /** Bytes 0..n-1 (mod 256), so every frame's content is predictable. */
 function bytes(n: number, start = 0): Uint8Array {
@@ -127,8 +128,54 @@ describe('BufferPool', () => {
   it('ignores detached (transferred) buffers', () => {
     const pool = new BufferPool(16);
     const a = pool.acquire();
-    structuredClone(a.buffer, { transfer: [a.buffer] });
+    structuredClone(a.buffer, { transfer: [a.buffer as ArrayBuffer] });
     pool.release(a);
     expect(pool.available).toBe(0);
+  });
+});
+
+describe('rawToFramesAhead (Node streams)', () => {
+  it('cuts a stream of odd-sized chunks and reports a truncated last frame', async () => {
+    const data = bytes(3 * 10 + 4);
+    const sizes = [1, 7, 2, 13, 9, 2];
+    const parts = sizes.map((_, i) => Buffer.from(data.subarray(sizes.slice(0, i).reduce((a, b) => a + b, 0), sizes.slice(0, i + 1).reduce((a, b) => a + b, 0))));
+    const seen: number[][] = [];
+    const err = await (async () => {
+      try {
+        for await (const f of rawToFramesAhead(Readable.from(parts), 10)) seen.push([...f]);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(seen).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12, 13, 14, 15, 16, 17, 18, 19], [20, 21, 22, 23, 24, 25, 26, 27, 28, 29]]);
+    expect(err).toBeInstanceOf(PartialFrameError);
+    expect(err).toMatchObject({ frameIndex: 3, pendingBytes: 4 });
+  });
+
+  it('pauses the stream while readAhead frames wait (backpressure)', async () => {
+    const stream = new PassThrough();
+    const it = rawToFramesAhead(stream, 4, undefined, 2)[Symbol.asyncIterator]();
+    const first = it.next();
+    stream.write(Buffer.from(bytes(4 * 5)));
+    expect([...(await first).value!]).toEqual([0, 1, 2, 3]);
+    expect(stream.isPaused()).toBe(true);
+    await it.next();
+    await it.next();
+    expect(stream.isPaused()).toBe(true); // 2 frames still wait
+    await it.next();
+    expect(stream.isPaused()).toBe(false); // 1 waits: read again
+    stream.end();
+    const rest: number[] = [];
+    for (let r = await it.next(); !r.done; r = await it.next()) rest.push(r.value[0]!);
+    expect(rest).toEqual([16]);
+  });
+
+  it('passes on a stream error', async () => {
+    const stream = new PassThrough();
+    const it = rawToFramesAhead(stream, 4)[Symbol.asyncIterator]();
+    const p = it.next();
+    stream.destroy(new Error('boom'));
+    await expect(p).rejects.toThrow('boom');
   });
 });

@@ -8,7 +8,7 @@ import { buildDecodeArgs, frameByteLength, rationalToNumber } from './ffmpeg-arg
 import { startFfmpeg, type FfmpegProcess } from './ffmpeg-process.js';
 import { validateSourceOptions, type Frame, type FrameSource, type FrameSourceInfo, type FrameSourceOptions } from './frame-source-types.js';
 import { probe, type VideoInfo } from './probe.js';
-import { PartialFrameError, rawToFrames } from './raw-to-frames.js';
+import { PartialFrameError, rawToFramesAhead } from './raw-to-frames.js';
 
 /**
  * Shortfall tolerated without error when ffmpeg itself finished cleanly: container frame
@@ -94,7 +94,7 @@ class VideoFrameSource implements FrameSource {
     try {
       let streamError: unknown;
       try {
-        for await (const buf of rawToFrames(proc.stdout!, pool.byteLength, () => pool.acquire())) {
+        for await (const buf of rawToFramesAhead(proc.stdout!, pool.byteLength, () => pool.acquire(), options.readAhead ?? 2)) {
           let released = false;
           const frame: Frame = {
             index, width: info.width, height: info.height, data: frameView(buf, info.depth),

@@ -1,5 +1,6 @@
 // Cuts a stream of raw video bytes (arbitrary chunk boundaries) into whole frames. Pure: the
 // chunks come from anywhere (ffmpeg's stdout in practice, made-up buffers in tests).
+import type { Readable } from 'node:stream';
 
 /**
  * Incremental cutter: `push()` copies bytes into the current frame buffer and returns every
@@ -90,4 +91,78 @@ export async function* rawToFrames(
     }
   }
   if (cutter.pendingBytes > 0) throw new PartialFrameError(index, cutter.pendingBytes, frameBytes);
+}
+
+/**
+ * Like rawToFrames, but reads up to `readAhead` whole frames ahead of the consumer, so the
+ * producer (ffmpeg) keeps decoding while the consumer works on a frame. An async iterator
+ * over a Node stream buffers only ~16 KB, which made ffmpeg wait for the consumer.
+ * Backpressure: the stream is paused while `readAhead` frames wait.
+ * @throws PartialFrameError when the stream ends inside a frame; the stream's own error.
+ */
+export async function* rawToFramesAhead(
+  stream: Readable,
+  frameBytes: number,
+  allocate?: () => Uint8Array,
+  readAhead = 2,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const cutter = new RawFrameCutter(frameBytes, allocate);
+  const queue: Uint8Array[] = [];
+  let ended = false;
+  let paused = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const onData = (chunk: Buffer): void => {
+    try {
+      for (const frame of cutter.push(chunk)) queue.push(frame);
+    } catch (error) {
+      failure ??= { error };
+    }
+    if (queue.length >= readAhead && !paused) {
+      paused = true;
+      stream.pause();
+    }
+    notify();
+  };
+  const onEnd = (): void => {
+    ended = true;
+    notify();
+  };
+  const onError = (error: Error): void => {
+    failure ??= { error };
+    notify();
+  };
+  stream.on('data', onData);
+  stream.on('end', onEnd);
+  stream.on('close', onEnd);
+  stream.on('error', onError);
+  let index = 0;
+  try {
+    for (;;) {
+      const frame = queue.shift();
+      if (frame) {
+        if (paused && queue.length < readAhead) {
+          paused = false;
+          stream.resume();
+        }
+        index++;
+        yield frame;
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (ended) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    if (cutter.pendingBytes > 0) throw new PartialFrameError(index, cutter.pendingBytes, frameBytes);
+  } finally {
+    stream.off('data', onData);
+    stream.off('end', onEnd);
+    stream.off('close', onEnd);
+    stream.off('error', onError);
+  }
 }
