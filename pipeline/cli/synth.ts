@@ -3,12 +3,18 @@
 import type { Command } from 'commander';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_PROCEDURAL_CONFIG, type ProceduralConfig } from '../math/procedural/config.js';
-import { SYNTH_COMMON_OPTIONS, SYNTH_PROCEDURAL_OPTIONS } from '../synth/options.js';
+import { SYNTH_COMMON_OPTIONS, SYNTH_FOOTAGE_OPTIONS, SYNTH_PROCEDURAL_OPTIONS } from '../synth/options.js';
+import { runFootage, type FootageRunSummary } from '../synth/footage.js';
 import { runProcedural, type ProceduralRunSummary } from '../synth/procedural.js';
 import type { CommandContext } from './context.js';
 import type { CommandModule } from './main.js';
 
 const PROCEDURAL_RECORDS = [...SYNTH_COMMON_OPTIONS, ...SYNTH_PROCEDURAL_OPTIONS] as const;
+const SPLIT_RECORD = SYNTH_PROCEDURAL_OPTIONS.find((r) => r.key === 'split')!;
+const FOOTAGE_RECORDS = [...SYNTH_COMMON_OPTIONS, SPLIT_RECORD, ...SYNTH_FOOTAGE_OPTIONS] as const;
+/** Keys that only make sense with --procedural / only with inputs (a wrong mix is an error, not ignored). */
+const PROCEDURAL_ONLY = SYNTH_PROCEDURAL_OPTIONS.map((r) => r.key).filter((k) => k !== 'split' && k !== 'procedural');
+const FOOTAGE_ONLY = SYNTH_FOOTAGE_OPTIONS.map((r) => r.key);
 
 /** Run `afb synth --procedural` with raw CLI values; returns the run summary. */
 export async function synthProceduralCommand(ctx: CommandContext, cli: Record<string, unknown>, signal?: AbortSignal): Promise<ProceduralRunSummary> {
@@ -38,6 +44,26 @@ export async function synthProceduralCommand(ctx: CommandContext, cli: Record<st
   return summary;
 }
 
+/** Run `afb synth INPUT...` with raw CLI values; returns the run summary. */
+export async function synthFootageCommand(ctx: CommandContext, inputs: readonly string[], cli: Record<string, unknown>, signal?: AbortSignal): Promise<FootageRunSummary> {
+  const o = ctx.resolve('synth', FOOTAGE_RECORDS, cli);
+  if (!o.output) throw new InvalidOptionError('--output', 'a dataset folder (-o DIR)', o.output);
+  if (o.gts > o.window) throw new InvalidOptionError('--gts', `at most --window (${o.window}) ground-truth frames`, o.gts, 'range');
+  const summary = await runFootage({
+    inputs, root: o.output,
+    settings: {
+      window: o.window, gap: o.gap, curve: o.curve, interpolate: o.interpolate, gts: o.gts,
+      ...(o.resize ? { resize: { width: o.resize[0], height: o.resize[1] } } : {}),
+      guidanceRes: o.guidanceRes, staticThreshold: 0.5, layout: o.layout, pngLevel: o.pngLevel,
+    },
+    split: o.split, validFraction: o.validFraction, flowBackend: o.flowBackend, ...(o.flowModel ? { flowModel: o.flowModel } : {}),
+    force: o.force, workers: ctx.globals.workers, log: ctx.log, signal,
+  });
+  ctx.log.info(`synth: wrote ${summary.written} samples (${summary.skipped} skipped) from ${summary.videos.length} input(s) in ${summary.seconds.toFixed(1)} s, ${summary.samplesPerSecond.toFixed(2)} samples/s`);
+  ctx.emitJson(summary);
+  return summary;
+}
+
 /** Abort controller wired to SIGINT/SIGTERM for the duration of a run. */
 function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
   const ac = new AbortController();
@@ -56,7 +82,7 @@ export const synthCommand: CommandModule = {
       .argument('[inputs...]', 'sharp high-frame-rate videos or frame folders (one video each); omit with --procedural')
       .description('Make a blur-decomposition dataset (blur/, sharp/, trend+/, YAML lists, manifest): procedurally from photos, or from sharp high-fps footage');
     const seen = new Set<string>();
-    for (const record of PROCEDURAL_RECORDS) {
+    for (const record of [...PROCEDURAL_RECORDS, ...FOOTAGE_RECORDS]) {
       if (seen.has(record.key)) continue;
       seen.add(record.key);
       cmd.option(record.flag, record.description);
@@ -65,11 +91,15 @@ export const synthCommand: CommandModule = {
       const ctx = await getContext();
       const { signal, dispose } = interruptSignal();
       try {
+        const given = (keys: readonly string[]) => keys.filter((k) => opts[k] !== undefined);
         if (opts['procedural']) {
           if (inputs.length > 0) throw new InvalidOptionError('inputs', 'no input files with --procedural', inputs);
+          if (given(FOOTAGE_ONLY).length > 0) throw new InvalidOptionError('--procedural', `no footage options (${FOOTAGE_ONLY.join(', ')})`, given(FOOTAGE_ONLY));
           await synthProceduralCommand(ctx, opts, signal);
         } else {
-          throw new InvalidOptionError('--procedural', 'input videos/frame folders or --procedural', inputs);
+          if (inputs.length === 0) throw new InvalidOptionError('inputs', 'input videos/frame folders, or --procedural --photos DIR', inputs);
+          if (given(PROCEDURAL_ONLY).length > 0) throw new InvalidOptionError('inputs', `no --procedural options (${PROCEDURAL_ONLY.join(', ')}) with footage`, given(PROCEDURAL_ONLY));
+          await synthFootageCommand(ctx, inputs, opts, signal);
         }
       } finally {
         dispose();

@@ -42,3 +42,16 @@ export const SYNTH_PROCEDURAL_OPTIONS = [
   defineOption({ key: 'spriteZoom', flag: '--sprite-zoom <frac>', description: 'largest sprite zoom per exposure', default: D.sprites.maxZoom, parse: numberParser(0, 0.5) }),
   defineOption({ key: 'staticThreshold', flag: '--static-threshold <px>', description: 'aggregate flow below this magnitude is static guidance', default: D.staticThreshold, parse: numberParser(0, 1000) }),
 ] as const;
+
+/** Records of synthesis from footage (`afb synth INPUT...`). */
+export const SYNTH_FOOTAGE_OPTIONS = [
+  defineOption({ key: 'window', flag: '--window <n>', description: 'sub-frames averaged per blurry frame, after --interpolate (default 49 = 7 x 7: ground truths at slice centres)', default: 49, parse: intParser(1, 100_000) }),
+  defineOption({ key: 'gap', flag: '--gap <n>', description: 'sub-frames skipped between windows (duty cycle below 100 %)', default: 0, parse: intParser(0, 100_000) }),
+  defineOption({ key: 'curve', flag: '--curve <curve>', description: 'transfer curve for linear-light averaging: srgb or gamma2.2', default: 'srgb' as 'srgb' | 'gamma2.2', parse: choiceParser(['srgb', 'gamma2.2'] as const) }),
+  defineOption({ key: 'interpolate', flag: '--interpolate <k>', description: 'temporal up-sampling: K sub-frames per input frame interval (K-1 flow-interpolated); 1 = off', default: 1, parse: intParser(1, 64) }),
+  defineOption({ key: 'gts', flag: '--gts <n>', description: 'ground-truth sharp frames per blurry frame', default: 7, parse: intParser(2, 1000) }),
+  defineOption({ key: 'resize', flag: '--resize <WxH>', description: 'scale every frame to this size (e.g. 960x540) before synthesis', default: undefined as [number, number] | undefined, parse: parseSize }),
+  defineOption({ key: 'validFraction', flag: '--valid-fraction <f>', description: 'list this fraction of the input videos (evenly spread by name) as valid; 0 = all in --split', default: 0, parse: numberParser(0, 1) }),
+  defineOption({ key: 'flowBackend', flag: '--flow-backend <name>', description: 'flow for guidance and interpolation: builtin or raft', default: 'builtin' as 'builtin' | 'raft', parse: choiceParser(['builtin', 'raft'] as const) }),
+  defineOption({ key: 'flowModel', flag: '--flow-model <file>', description: 'RAFT .onnx file for --flow-backend raft', default: '', parse: stringParser }),
+] as const;

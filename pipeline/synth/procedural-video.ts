@@ -64,6 +64,7 @@ export async function renderProceduralVideo(task: ProceduralVideoTask): Promise<
       await writeFileAtomic(blurPath(root, video, i), await png(ex.blur)); // last: its presence marks the sample complete
       written++;
     })();
+    pending.catch(() => undefined); // awaited on the next turn; never an unhandled rejection meanwhile
   }
   await pending;
   return { video, written };

@@ -1,0 +1,125 @@
+// Blur synthesis from one sharp high-frame-rate input: windows of sub-frames averaged in linear
+// light (blurry frame), evenly spaced ground-truth frames, guidance from the aggregate flow between
+// consecutive ground truths, written in the reference layout (blurry PNG last).
+import { existsSync } from 'node:fs';
+import type { FlowEstimator } from '../flow/estimator.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { blurPath, bboxPath, guidancePath, sharpPath, type DatasetLayout } from '../io/dataset-layout.js';
+import { openFrameSource } from '../io/frame-source.js';
+import { encodePng } from '../io/image.js';
+import { encodeNpy } from '../io/npy.js';
+import { writeBboxPickle } from '../io/pickle.js';
+import type { Logger } from '../log.js';
+import { gtIndices, LinearAccumulator } from '../math/blur.js';
+import type { TransferCurve } from '../math/colour.js';
+import { guidanceFromFlow } from '../math/procedural/scene.js';
+import type { FlowField } from '../math/types.js';
+import { subframeCodes8, subframeStream } from './subframe-stream.js';
+
+/** Settings of footage synthesis (all of them shape the output). */
+export interface FootageSettings {
+  /** Sub-frames averaged per blurry frame (after interpolation). */
+  readonly window: number;
+  /** Sub-frames skipped between windows (duty cycle window / (window + gap)). */
+  readonly gap: number;
+  readonly curve: TransferCurve;
+  readonly interpolate: number;
+  readonly gts: number;
+  readonly resize?: { readonly width: number; readonly height: number };
+  readonly guidanceRes: 'full' | 'half';
+  readonly staticThreshold: number;
+  readonly layout: DatasetLayout;
+  readonly pngLevel: number;
+}
+
+/** What one input produced. */
+export interface FootageVideoResult {
+  readonly video: string;
+  /** Complete windows in the input (= blurry frames of the video). */
+  readonly samples: number;
+  readonly written: number;
+  readonly skipped: number;
+  /** Input frames decoded. */
+  readonly frames: number;
+}
+
+/** Bounding box [x0, y0, x1, y1] of the pixels whose aggregate flow reaches the threshold (whole frame if none). */
+export function movingBbox(flow: FlowField, threshold: number): [number, number, number, number] {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let y = 0; y < flow.height; y++) {
+    for (let x = 0; x < flow.width; x++) {
+      const p = y * flow.width + x;
+      if (Math.hypot(flow.data[2 * p]!, flow.data[2 * p + 1]!) >= threshold) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  return x1 < 0 ? [0, 0, flow.width, flow.height] : [x0, y0, x1 + 1, y1 + 1];
+}
+
+/** Synthesise one input into `root/video`. Completed samples are skipped unless `force`. */
+export async function synthesizeFootageVideo(
+  input: string, root: string, video: string, s: FootageSettings,
+  deps: { flow: FlowEstimator; log: Logger; force: boolean; signal?: AbortSignal; onSample?: () => void },
+): Promise<FootageVideoResult> {
+  const period = s.window + s.gap;
+  const gts = gtIndices(s.window, s.gts);
+  const done = new Map<number, boolean>();
+  const complete = (w: number) => {
+    let c = done.get(w);
+    if (c === undefined) { c = !deps.force && existsSync(blurPath(root, video, w)); done.set(w, c); }
+    return c;
+  };
+  const needed = (i: number) => i % period < s.window && !complete(Math.floor(i / period));
+  let total = 0;
+  const source = await openFrameSource(input, { resize: s.resize, signal: deps.signal, log: deps.log });
+  let acc: LinearAccumulator | undefined;
+  let truths: Uint8Array[] = [];
+  let written = 0;
+  let pending: Promise<void> = Promise.resolve();
+  for await (const sub of subframeStream(source, { interpolate: s.interpolate, curve: s.curve, needed, flow: deps.flow, onEnd: (n) => { total = n; } })) {
+    const w = Math.floor(sub.index / period);
+    const local = sub.index - w * period;
+    const { width: W, height: H } = sub;
+    if (local === 0 || !acc) {
+      acc ??= new LinearAccumulator(W * H * 3, s.curve, sub.codes instanceof Uint16Array ? 16 : 8);
+      acc.reset();
+      truths = [];
+    }
+    if (sub.codes) acc.addEncoded(sub.codes);
+    else acc.addLinear(sub.linear!);
+    if (gts.includes(local)) truths.push(subframeCodes8(sub, s.curve));
+    if (local !== s.window - 1) continue;
+    if (acc.count !== s.window || truths.length !== s.gts) throw new RangeError(`Window ${w} of ${input} received ${acc.count} sub-frames, expected ${s.window}`);
+    // aggregate of the flows between consecutive ground-truth frames (the reference's training guidance)
+    const flow = new Float32Array(W * H * 2);
+    for (let j = 0; j + 1 < truths.length; j++) {
+      const f = await deps.flow.estimate({ width: W, height: H, data: truths[j]! }, { width: W, height: H, data: truths[j + 1]! });
+      for (let i = 0; i < flow.length; i++) flow[i] += f.data[i]!;
+    }
+    const g = guidanceFromFlow({ width: W, height: H, data: flow }, s.guidanceRes, s.staticThreshold);
+    const blur = acc.meanEncoded8();
+    const frames = truths;
+    const bbox = movingBbox({ width: W, height: H, data: flow }, s.staticThreshold);
+    await pending; // one sample's files in flight while the next window accumulates
+    pending = (async () => {
+      await Promise.all([
+        ...frames.map(async (f, j) => writeFileAtomic(sharpPath(root, video, w, j), await encodePng({ width: W, height: H, data: f }, s.pngLevel))),
+        writeFileAtomic(guidancePath(root, video, w, s.layout), encodeNpy(g.data, [g.height, g.width, 2])),
+        s.layout === 'baistpp' ? writeBboxPickle(bboxPath(root, video, w), bbox) : Promise.resolve(),
+      ]);
+      await writeFileAtomic(blurPath(root, video, w), await encodePng({ width: W, height: H, data: blur }, s.pngLevel));
+      written++;
+      deps.onSample?.();
+    })();
+    pending.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+  }
+  await pending;
+  const samples = total >= s.window ? Math.floor((total - s.window) / period) + 1 : 0;
+  let skipped = 0;
+  for (let w = 0; w < samples; w++) if (done.get(w) === true) skipped++;
+  return { video, samples, written, skipped, frames: total === 0 ? 0 : (total - 1) / s.interpolate + 1 };
+}
