@@ -90,5 +90,5 @@ describe.each(['residual', 'sigmoid'])('decomposer export, head %s', (head) => {
     } finally {
       await session.release();
     }
-  });
+  }, 600_000); // spawns PyTorch: generous limit for a shared 2-core machine
 });

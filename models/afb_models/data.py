@@ -76,11 +76,12 @@ def sample_paths(roots: list[str]) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def load_sample(root: str, video: str, idx: str, gf: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """Load one sample -> (frames uint8 (8,3,H,W), guidance int8 (2,H,W))."""
+def load_sample(root: str, video: str, idx: str, gf: str, blurry_only: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """Load one sample -> (frames uint8 (8,3,H,W), or (1,3,H,W) if blurry_only; guidance int8 (2,H,W))."""
     vdir = os.path.join(root, video)
     imgs = [_read_png(os.path.join(vdir, 'blur', idx + '.png'))]
-    imgs += [_read_png(os.path.join(vdir, 'sharp', f'{idx}_{j:03d}.png')) for j in range(NUM_FRAMES)]
+    if not blurry_only:
+        imgs += [_read_png(os.path.join(vdir, 'sharp', f'{idx}_{j:03d}.png')) for j in range(NUM_FRAMES)]
     h, w = imgs[0].shape[:2]
     for im, j in zip(imgs, range(-1, NUM_FRAMES)):
         if im.shape[:2] != (h, w):

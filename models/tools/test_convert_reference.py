@@ -149,4 +149,10 @@ class ConvertReferenceTest(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main()
+    if len(sys.argv) == 3 and sys.argv[1] == '--fixture':
+        # Write reduced-width reference-layout checkpoints (s1.pth, s2.pth) for the ORT parity test.
+        os.makedirs(sys.argv[2], exist_ok=True)
+        torch.save(reference_state_dict(5, 16, 32, 2, 11), os.path.join(sys.argv[2], 'decomposer_s1.pth'))
+        torch.save(reference_state_dict(24, 16, 32, 2, 12), os.path.join(sys.argv[2], 'decomposer_s2.pth'))
+    else:
+        unittest.main()

@@ -1,0 +1,134 @@
+// CI smoke run of the Python model code: tiny training (32x32 crops) with checkpoint + exact resume,
+// export, onnxruntime load and PyTorch parity; the same for the guidance predictor; the reference
+// checkpoint converter; the augmentation self-test. Needs PyTorch for /usr/bin/python3 (scripts/setup.sh).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readNpy } from '../pipeline/io/npy.js';
+
+const PY = '/usr/bin/python3';
+const ROOT = join(import.meta.dirname, '..');
+
+/** Run a script with /usr/bin/python3 from the repository root; throws with its output on failure. */
+function python(args: string[], timeoutMs = 300_000): string {
+  const r = spawnSync(PY, args, { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+  if (r.status !== 0) throw new Error(`${PY} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+  return `${r.stdout}\n${r.stderr}`;
+}
+
+/** Fail loudly (never skip) when PyTorch is missing for /usr/bin/python3. */
+function requireTorch(): void {
+  const r = spawnSync(PY, ['-c', 'import torch, onnx, numpy, yaml, PIL'], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    throw new Error(`${PY} cannot import torch/onnx/numpy/yaml/PIL: run scripts/setup.sh (installs python3-torch, python3-onnx, ...).\n${r.stderr ?? ''}`);
+  }
+}
+
+type Rec = Record<string, number | string>;
+const readLog = (dir: string): Rec[] =>
+  readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
+
+async function feed(path: string): Promise<ort.Tensor> {
+  const n = await readNpy(path);
+  return new ort.Tensor('float32', n.data as Float32Array, n.shape);
+}
+
+/** Max abs difference between ORT's output and the PyTorch output saved as .npy. */
+async function parity(onnx: string, dir: string, inputs: string[], output: string): Promise<{ diff: number; dims: readonly number[] }> {
+  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1 });
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of inputs) feeds[name] = await feed(join(dir, `${name}.npy`));
+    const out = (await session.run(feeds))[output]!;
+    const want = await readNpy(join(dir, `${output}.npy`));
+    expect(out.dims).toEqual(want.shape);
+    const a = out.data as Float32Array, b = want.data as Float32Array;
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    return { diff, dims: out.dims };
+  } finally {
+    await session.release();
+  }
+}
+
+let dir = '';
+beforeAll(() => {
+  requireTorch();
+  dir = mkdtempSync(join(tmpdir(), 'afb-models-smoke-'));
+  python(['models/tools/make_toy_dataset.py', join(dir, 'train'), '--videos', '2', '--frames', '3', '--size', '40']);
+  python(['models/tools/make_toy_dataset.py', join(dir, 'val'), '--videos', '1', '--frames', '2', '--size', '40', '--seed', '1']);
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('models smoke', () => {
+  it('augmentations transform frames and guidance consistently (Python self-test)', () => {
+    expect(python(['models/tools/test_augment.py'])).toMatch(/OK/);
+  }, 600_000); // spawns PyTorch: generous limit for a shared 2-core machine
+
+  it('trains the decomposer, resumes exactly, exports and matches PyTorch in onnxruntime', async () => {
+    const common = ['models/train_decomposer.py', '--data', join(dir, 'train'), '--val', join(dir, 'val'),
+      '--preset', 'cpu', '--crop', '32', '--batch', '2', '--steps', '4', '--log-every', '1',
+      '--val-count', '2', '--val-size', '32', '--threads', '1'];
+    const a = join(dir, 'run-a'), b = join(dir, 'run-b');
+    python([...common, '--out', a]);
+    python([...common, '--out', b, '--stop-after', '2']);
+    expect(readLog(b).filter((r) => r.type === 'train').map((r) => r.step)).toEqual([1, 2]);
+    python([...common, '--out', b, '--resume']);
+    const log = readLog(b);
+    expect(log.filter((r) => r.type === 'train').map((r) => r.step)).toEqual([1, 2, 3, 4]);
+    const vals = log.filter((r) => r.type === 'val');
+    expect(vals.length).toBeGreaterThanOrEqual(2);
+    expect(vals[0]!.psnr).toBeCloseTo(vals[0]!.psnr_baseline as number, 6); // untrained residual head = repeat-blurry
+    // Same weights after 2 + 2 steps (resumed) as after 4 straight steps.
+    const same = python(['-c', `import torch,sys
+a=torch.load(sys.argv[1]);b=torch.load(sys.argv[2])
+print('maxdiff', max(float((a['model'][k].float()-b['model'][k].float()).abs().max()) for k in a['model']))`,
+    join(a, 'ckpt.pt'), join(b, 'ckpt.pt')]);
+    expect(Number(/maxdiff (\S+)/.exec(same)![1])).toBe(0);
+
+    const onnx = join(dir, 'dec.onnx');
+    python(['models/export_decomposer.py', '--ckpt', join(b, 'ckpt.pt'), '--out', onnx,
+      '--parity-dir', join(dir, 'dec-parity'), '--parity-size', '32x40', '--threads', '1']);
+    const side = JSON.parse(readFileSync(join(dir, 'dec.json'), 'utf8')) as { training: { step: number }; ops: Record<string, number> };
+    expect(side.training.step).toBe(4);
+    // BN folded everywhere except the 4 pre-activation BNs of each stage's residual blocks.
+    expect(side.ops.BatchNormalization).toBe(8);
+    const r = await parity(onnx, join(dir, 'dec-parity'), ['blurry', 'guidance'], 'frames');
+    expect(r.dims).toEqual([1, 7, 3, 32, 40]);
+    expect(r.diff).toBeLessThanOrEqual(1e-4);
+  }, 600_000); // spawns PyTorch: generous limit for a shared 2-core machine
+
+  it('trains the guidance predictor briefly, exports it and matches PyTorch in onnxruntime', async () => {
+    const out = join(dir, 'pred');
+    python(['models/train_predictor.py', '--data', join(dir, 'train'), '--val', join(dir, 'val'), '--preset', 'cpu',
+      '--batch', '2', '--steps', '2', '--log-every', '1', '--val-count', '1', '--threads', '1', '--out', out]);
+    const log = readLog(out);
+    expect(log.filter((r) => r.type === 'train').length).toBe(2);
+    for (const rec of log.filter((r) => r.type === 'train')) expect(Number.isFinite(rec.loss_ce)).toBe(true);
+    const onnx = join(dir, 'pred.onnx');
+    python(['models/export_predictor.py', '--ckpt', join(out, 'ckpt.pt'), '--out', onnx,
+      '--parity-dir', join(dir, 'pred-parity'), '--threads', '1']);
+    const r = await parity(onnx, join(dir, 'pred-parity'), ['blurry', 'z'], 'logits');
+    expect(r.dims).toEqual([1, 5, 256, 256]);
+    expect(r.diff).toBeLessThanOrEqual(1e-4);
+    const side = JSON.parse(readFileSync(join(dir, 'pred.json'), 'utf8')) as { inputs: { name: string }[] };
+    expect(side.inputs.map((i) => i.name)).toEqual(['blurry', 'z']);
+  }, 600_000); // spawns PyTorch: generous limit for a shared 2-core machine
+
+  it('converts reference-layout checkpoints (module. prefix, SyncBN names) and the ONNX matches PyTorch', async () => {
+    expect(python(['models/tools/test_convert_reference.py'])).toMatch(/OK/);
+    const fx = join(dir, 'ref');
+    python(['models/tools/test_convert_reference.py', '--fixture', fx]);
+    const onnx = join(fx, 'ref.onnx');
+    python(['models/convert_reference.py', '--s1', join(fx, 'decomposer_s1.pth'), '--s2', join(fx, 'decomposer_s2.pth'),
+      '--out', onnx, '--parity-dir', join(fx, 'parity'), '--threads', '1']);
+    expect(existsSync(join(fx, 'ref.json'))).toBe(true);
+    const r = await parity(onnx, join(fx, 'parity'), ['blurry', 'guidance'], 'frames');
+    expect(r.diff).toBeLessThanOrEqual(1e-4);
+  }, 600_000); // spawns PyTorch: generous limit for a shared 2-core machine
+});
