@@ -73,8 +73,11 @@ export interface VideoSummary {
   readonly consistencyChange?: number;
 }
 
-/** Bytes per input pixel one inference needs, used by --tile auto (measured on the CPU model with margin). */
-export const MODEL_BYTES_PER_PIXEL = 2000;
+/**
+ * Bytes per input pixel one inference needs, for --tile auto: the CPU preset (0.9 M parameters)
+ * peaked at 650-900 B/px (480x272 to 1920x1088, onnxruntime 1.30, one session).
+ */
+export const MODEL_BYTES_PER_PIXEL = 900;
 
 /** A counter that callers can wait on until it drops below a limit. */
 class Gate {
