@@ -76,6 +76,21 @@ describe('video source', () => {
     expect(trimmed[0]!.time).toBeCloseTo((4 * 1001) / 30000, 6);
   });
 
+  it('decodes variable-frame-rate input at a constant rate, with a warning', async () => {
+    // Frames 0-4 at 30 fps, then every frame lasts 2/30 s: 20 frames spanning 35/30 s.
+    const clip = await makeTestClip(join(dir, 'vfr.mkv'), { fps: { num: 30, den: 1 }, frames: 20, codec: 'ffv1', extra: ['-vf', "setpts='if(lt(N,5),N,2*N-5)/(30*TB)'", '-fps_mode', 'vfr'] });
+    const { log, text } = captureLog();
+    const src = await openFrameSource(clip, { log });
+    expect(src.info.video?.variableFrameRate).toBe(true);
+    expect(text()).toMatch(/variable frame rate/);
+    const times: number[] = [];
+    for await (const f of src) times.push(f.time);
+    // Constant spacing at the chosen rate, and more frames than stored (slow part duplicated).
+    const step = src.info.fps.den / src.info.fps.num;
+    times.forEach((t, i) => expect(t).toBeCloseTo(i * step, 9));
+    expect(times.length).toBeGreaterThan(20);
+  });
+
   it('stops ffmpeg when the consumer breaks out early', async () => {
     const src = await openFrameSource(join(dir, 'src.mp4'));
     for await (const f of src) if (f.index === 1) break;
