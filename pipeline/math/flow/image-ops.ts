@@ -138,23 +138,27 @@ export function resizeFlowPlanes(
     x1s[x] = Math.min(w - 1, x0s[x]! + 1);
     fxs[x] = sx - x0s[x]!;
   }
+  // Separable: interpolate the two source rows vertically once per output row (w wide), then
+  // horizontally per output pixel (2 loads per channel instead of 4).
+  const rowU = new Float32Array(w);
+  const rowV = new Float32Array(w);
   for (let y = 0; y < oh; y++) {
     const sy = Math.min(h - 1, Math.max(0, (y + 0.5) / sv - 0.5));
     const y0 = Math.floor(sy);
     const r0 = y0 * w;
     const r1 = Math.min(h - 1, y0 + 1) * w;
     const fy = sy - y0;
+    for (let x = 0; x < w; x++) {
+      rowU[x] = su * (u[r0 + x]! + fy * (u[r1 + x]! - u[r0 + x]!));
+      rowV[x] = sv * (v[r0 + x]! + fy * (v[r1 + x]! - v[r0 + x]!));
+    }
     let o = y * ow * step;
     for (let x = 0; x < ow; x++, o += step) {
       const a = x0s[x]!;
       const b = x1s[x]!;
       const fx = fxs[x]!;
-      const w00 = (1 - fx) * (1 - fy);
-      const w01 = fx * (1 - fy);
-      const w10 = (1 - fx) * fy;
-      const w11 = fx * fy;
-      ou[o] = su * (w00 * u[r0 + a]! + w01 * u[r0 + b]! + w10 * u[r1 + a]! + w11 * u[r1 + b]!);
-      ov[o + off] = sv * (w00 * v[r0 + a]! + w01 * v[r0 + b]! + w10 * v[r1 + a]! + w11 * v[r1 + b]!);
+      ou[o] = rowU[a]! + fx * (rowU[b]! - rowU[a]!);
+      ov[o + off] = rowV[a]! + fx * (rowV[b]! - rowV[a]!);
     }
   }
   return { u: ou, v: ov, uv };

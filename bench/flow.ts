@@ -1,0 +1,96 @@
+// Flow benchmark: milliseconds per 960x540 pair for the built-in estimator (median of runs, one
+// thread) with its end-point error and 4-direction guidance agreement on generated pairs with exact
+// flow; and RAFT (random-weight raft_small exported on the spot, or --raft-model) ms per pair on CPU
+// at its working resolution. Run: npm run bench:flow [-- --runs 5 --working-width 320 --no-raft].
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { RaftFlowEstimator } from '../pipeline/flow/raft.js';
+import { DEFAULT_WORKING_WIDTH, estimateBuiltinFlow } from '../pipeline/math/flow/builtin-flow.js';
+import { endpointError, guidanceAgreement, movingMask } from '../pipeline/math/flow/flow-metrics.js';
+import { renderSyntheticPair, standardPairSpecs } from '../pipeline/math/flow/synthetic-pairs.js';
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    'working-width': { type: 'string', default: String(DEFAULT_WORKING_WIDTH) },
+    'raft-model': { type: 'string' },
+    'raft-width': { type: 'string', default: '480' },
+    'no-raft': { type: 'boolean', default: false },
+  },
+});
+const runs = Math.max(1, Number(args.runs));
+// compiled to dist/bench/flow.js: the package root is two folders up
+const workingWidth = Number(args['working-width']);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+/**
+ * Wall-clock and CPU milliseconds of each run. CPU time (user + system of this process) is what one
+ * core spends: on a shared, overloaded machine it is the fairer figure of the two.
+ */
+async function timeRuns(n: number, f: () => Promise<unknown> | unknown): Promise<{ wall: number[]; cpu: number[] }> {
+  await f(); // warm-up: JIT and first-touch allocations are not what a video run sees
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    await f();
+    wall.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
+  }
+  return { wall, cpu };
+}
+
+const report: Record<string, unknown> = { cpu: cpus()[0]?.model, cores: cpus().length, loadAverageAtStart: loadavg()[0], runs };
+console.log(`flow benchmark: 960x540 pairs, built-in working width ${workingWidth}, ${runs} timed runs each (median), load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
+console.log('scene      wall ms (median/min)   CPU ms (median)   EPE all   EPE moving   agreement (moving, 4 dirs)');
+const rows: Record<string, unknown>[] = [];
+for (const { name, spec } of standardPairSpecs(960, 540)) {
+  const pair = renderSyntheticPair(spec);
+  let flow = estimateBuiltinFlow(pair.prev, pair.next, { workingWidth });
+  const times = await timeRuns(runs, () => { flow = estimateBuiltinFlow(pair.prev, pair.next, { workingWidth }); });
+  const row = {
+    scene: name, msMedian: median(times.wall), msMin: Math.min(...times.wall), cpuMsMedian: median(times.cpu),
+    epe: endpointError(flow, pair.flow), epeMoving: endpointError(flow, pair.flow, movingMask(pair.flow, 2)),
+    agreement: guidanceAgreement(flow, pair.flow),
+  };
+  rows.push(row);
+  console.log(`${name.padEnd(10)} ${row.msMedian.toFixed(1).padStart(7)} / ${row.msMin.toFixed(1).padStart(6)}   ${row.cpuMsMedian.toFixed(1).padStart(12)}      ${row.epe.toFixed(3).padStart(7)}   ${row.epeMoving.toFixed(3).padStart(10)}   ${(100 * row.agreement).toFixed(2).padStart(8)} %`);
+}
+report['builtin'] = { workingWidth, scenes: rows };
+
+if (!args['no-raft']) {
+  let model = args['raft-model'];
+  let tmp: string | undefined;
+  if (!model) {
+    tmp = await mkdtemp(join(tmpdir(), 'afb-bench-raft-'));
+    model = join(tmp, 'raft_small_random.onnx');
+    console.log('exporting a random-weight raft_small (12 iterations) with /usr/bin/python3 ...');
+    const r = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('../../models/raft/export_raft.py', import.meta.url)), '--arch', 'raft_small', '--random', '--iters', '12', '-o', model], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      console.log(`RAFT skipped: export failed (${r.error?.message ?? r.stderr.trim().split('\n').pop()})`);
+      model = undefined;
+    }
+  }
+  if (model) {
+    const raftWidth = Number(args['raft-width']);
+    const est = await RaftFlowEstimator.create({ modelPath: model, workingWidth: raftWidth, threads: 1 });
+    const pair = renderSyntheticPair(standardPairSpecs(960, 540)[0]!.spec);
+    const layout = est.layoutFor(960, 540);
+    const times = await timeRuns(Math.min(runs, 3), () => est.estimate(pair.prev, pair.next));
+    await est.release();
+    report['raft'] = { model: args['raft-model'] ?? 'random raft_small, 12 iterations', input: `${layout.paddedWidth}x${layout.paddedHeight}`, threads: 1, msMedian: median(times.wall), msMin: Math.min(...times.wall), cpuMsMedian: median(times.cpu) };
+    console.log(`RAFT (${args['raft-model'] ?? 'random raft_small, 12 iterations'}) at ${layout.paddedWidth}x${layout.paddedHeight}, 1 thread, cpu provider: ${median(times.wall).toFixed(0)} ms wall per pair (min ${Math.min(...times.wall).toFixed(0)}), ${median(times.cpu).toFixed(0)} ms CPU`);
+  }
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+}
+console.log(JSON.stringify(report));
