@@ -1,0 +1,80 @@
+// Benchmark of `afb synth`: footage synthesis at 960x540 from a 240 fps input (window 49, no
+// interpolation) as a ratio to merely decoding the same frames into Node, and procedural
+// samples/s at 256x256. Runs alternate decode and synth and report medians (shared, noisy machine).
+// Usage: node dist/bench/synth.js [--frames 245] [--repeats 2] [--procedural 48]
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildTestClipArgs } from '../pipeline/io/ffmpeg-args.js';
+import { runFfmpeg } from '../pipeline/io/ffmpeg-process.js';
+import { openFrameSource } from '../pipeline/io/frame-source.js';
+import { Logger } from '../pipeline/log.js';
+import { DEFAULT_PROCEDURAL_CONFIG } from '../pipeline/math/procedural/config.js';
+import { runFootage } from '../pipeline/synth/footage.js';
+import { runProcedural } from '../pipeline/synth/procedural.js';
+
+const WIDTH = 960;
+const HEIGHT = 540;
+const WINDOW = 49;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${name} must be an integer >= 1, received ${process.argv[i + 1]}`);
+  return v;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const frames = arg('frames', 5 * WINDOW);
+  const repeats = arg('repeats', 2);
+  const procCount = arg('procedural', 48);
+  const dir = join(process.cwd(), 'bench', '.work.tmp', 'synth');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const clip = join(dir, 'testsrc2-240fps.mp4');
+  const log = new Logger('warn');
+  try {
+    // testsrc2 at 240 fps: moving content every frame; H.264 as phone slow-motion footage is
+    await runFfmpeg('ffmpeg', buildTestClipArgs({ output: clip, width: WIDTH, height: HEIGHT, fps: { num: 240, den: 1 }, frames }));
+    const decode: number[] = [];
+    const synth: number[] = [];
+    let samples = 0;
+    for (let r = 0; r < repeats; r++) {
+      let t0 = performance.now();
+      let n = 0;
+      for await (const f of await openFrameSource(clip)) { n++; f.release(); }
+      decode.push(n / ((performance.now() - t0) / 1000));
+      const root = join(dir, `out-${r}`);
+      t0 = performance.now();
+      const s = await runFootage({
+        inputs: [clip], root, split: 'train', validFraction: 0, flowBackend: 'builtin', force: true, workers: 1, log,
+        settings: { window: WINDOW, gap: 0, curve: 'srgb', interpolate: 1, gts: 7, guidanceRes: 'full', staticThreshold: 0.5, layout: 'genblur', pngLevel: 3 },
+      });
+      const sec = (performance.now() - t0) / 1000;
+      samples = s.written;
+      synth.push((s.written * WINDOW) / sec);
+      await rm(root, { recursive: true, force: true });
+    }
+    const d = median(decode);
+    const y = median(synth);
+    console.log(`footage ${WIDTH}x${HEIGHT} @240 fps, window ${WINDOW}: decode ${d.toFixed(1)} frames/s; synth ${y.toFixed(1)} frames/s = ${(y / WINDOW).toFixed(2)} samples/s (${samples} samples); ratio ${(100 * y / d).toFixed(0)} % (target >= 70 %)`);
+
+    const proot = join(dir, 'procedural');
+    const c0 = process.cpuUsage();
+    const ps = await runProcedural({
+      root: proot, photosDir: process.env['AFB_PHOTOS'] ?? join(process.cwd(), 'data', 'photos', 'train'), count: procCount, seed: 1, split: 'train',
+      config: { ...DEFAULT_PROCEDURAL_CONFIG, subframeStep: 1.5 }, layout: 'genblur', pngLevel: 3, force: true, workers: 1, log,
+    });
+    const cu = process.cpuUsage(c0);
+    const cpu = (cu.user + cu.system) / 1e6;
+    console.log(`procedural 256x256: ${ps.samplesPerSecond.toFixed(2)} samples/s wall, ${(ps.written / cpu).toFixed(2)} samples per CPU-second (${ps.written} samples, one thread + libvips)`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
