@@ -53,6 +53,23 @@ describe('flow image operations', () => {
   });
 });
 
+describe('synthetic pairs', () => {
+  it('are consistent with their flow: prev(x) = next(x + flow(x))', () => {
+    const p = renderSyntheticPair({ width: 40, height: 30, seed: 3, background: { dx: 3, dy: -2 } });
+    expect(Array.from(p.flow.data.subarray(0, 2))).toEqual([3, -2]);
+    for (let y = 2; y < 28; y++) for (let x = 0; x < 37; x++) {
+      for (let c = 0; c < 3; c++) expect(p.next.data[((y - 2) * 40 + x + 3) * 3 + c]).toBe(p.prev.data[(y * 40 + x) * 3 + c]);
+    }
+    // rotation about the centre: flow = R x - x, so the centre does not move and the field is antisymmetric
+    const r = renderSyntheticPair({ width: 41, height: 41, background: { dx: 0, dy: 0, angleDeg: 90 } });
+    const at = (x: number, y: number) => [r.flow.data[2 * (y * 41 + x)]!, r.flow.data[2 * (y * 41 + x) + 1]!];
+    expect(at(20, 20).map((v) => Math.abs(v) < 1e-9)).toEqual([true, true]);
+    const [u, v] = at(30, 20); // 10 px right of centre, rotated 90deg clockwise on screen (y down) -> 10 px below
+    expect(u).toBeCloseTo(-10, 9);
+    expect(v).toBeCloseTo(10, 9);
+  });
+});
+
 describe('built-in flow on synthetic pairs with exact flow', () => {
   const specs = standardPairSpecs(480, 270);
   for (const { name, spec } of specs) {
