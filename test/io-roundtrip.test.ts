@@ -46,32 +46,35 @@ async function leftovers(d: string): Promise<string[]> {
 
 describe('video source', () => {
   it('decodes every frame of a 30000/1001 clip with exact timestamps and reuses buffers', async () => {
-    const clip = await makeTestClip(join(dir, 'src.mp4'), { width: 64, height: 48, frames: 10 });
+    // 320x240 frames (230 KB) are larger than a pipe read (64 KB), as real frames are.
+    const clip = await makeTestClip(join(dir, 'src.mp4'), { width: 320, height: 240, frames: 10 });
     const src = await openFrameSource(clip);
-    expect(src.info).toMatchObject({ kind: 'video', width: 64, height: 48, depth: 8, fps: { num: 30000, den: 1001 }, frameCount: 10 });
+    expect(src.info).toMatchObject({ kind: 'video', width: 320, height: 240, depth: 8, fps: { num: 30000, den: 1001 }, frameCount: 10 });
     const buffers = new Set<ArrayBufferLike>();
     let n = 0;
     for await (const f of src) {
       expect(f.index).toBe(n);
       expect(f.time).toBeCloseTo((n * 1001) / 30000, 9);
       expect(f.data).toBeInstanceOf(Uint8Array);
-      expect(f.data.length).toBe(64 * 48 * 3);
+      expect(f.data.length).toBe(320 * 240 * 3);
       buffers.add(f.data.buffer);
       f.release();
       n++;
     }
     expect(n).toBe(10);
-    expect(buffers.size).toBeLessThanOrEqual(2);
+    // readAhead (2) frames waiting + one being filled + the one the consumer holds.
+    expect(buffers.size).toBeLessThanOrEqual(4);
   });
 
   it('delivers 16-bit frames, resizes, trims with start and maxFrames', async () => {
     const clip = join(dir, 'src.mp4');
-    const f8 = await readAll(clip, { maxFrames: 1 });
-    const f16 = await readAll(clip, { depth: 16, maxFrames: 1 });
+    const probed = await probe(clip);
+    const f8 = await readAll(clip, { maxFrames: 1, probed });
+    const f16 = await readAll(clip, { depth: 16, maxFrames: 1, probed });
     expect(f16[0]!.data).toBeInstanceOf(Uint16Array);
     // rgb48le of 8-bit content: each value is close to 257x the 8-bit value.
     expect(meanAbsDiff(Array.from(f16[0]!.data, (v) => v / 257), f8[0]!.data)).toBeLessThan(1.5);
-    const trimmed = await readAll(clip, { start: (4 * 1001) / 30000, maxFrames: 3, resize: { width: 32, height: 24 } });
+    const trimmed = await readAll(clip, { start: (4 * 1001) / 30000, maxFrames: 3, resize: { width: 32, height: 24 }, probed });
     expect(trimmed.map((f) => [f.width, f.height, f.data.length])).toEqual([[32, 24, 2304], [32, 24, 2304], [32, 24, 2304]]);
     expect(trimmed[0]!.time).toBeCloseTo((4 * 1001) / 30000, 6);
   });

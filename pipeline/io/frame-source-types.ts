@@ -63,6 +63,8 @@ export interface FrameSourceOptions {
   readonly log?: Logger;
   /** Frame buffers kept for reuse (default 8). */
   readonly poolSize?: number;
+  /** Videos: a probe() result of this same file to reuse (skips probing again). */
+  readonly probed?: VideoInfo;
   /** Videos: whole frames decoded ahead of the consumer (default 2), so ffmpeg keeps working. */
   readonly readAhead?: number;
   /** Videos: stop at the first decode error (default true). */

@@ -50,7 +50,7 @@ export async function openVideoSource(path: string, options: FrameSourceOptions 
   validateSourceOptions(options);
   // Fail on a missing ffmpeg before probing/iterating, with the typed error.
   resolveBinary('ffmpeg');
-  const video = await probe(path, { signal: options.signal });
+  const video = options.probed?.path === path ? options.probed : await probe(path, { signal: options.signal });
   for (const w of video.warnings) options.log?.warn(w);
   const depth = options.depth ?? 8;
   const width = options.resize?.width ?? video.width;
