@@ -4,7 +4,7 @@
 // RSS of the CLI over a longer generated 1080p input; and the ratio to the same network in
 // PyTorch (/usr/bin/python3, models/afb_models) at 960x544 with the same number of threads.
 // Usage: node dist/bench/pipeline.js --model FILE.onnx [--frames 8] [--sizes 960x540,1920x1080]
-//        [--long-seconds 1] [--workers N] [--threads T] [--no-torch]
+//        [--long-seconds 1] [--workers N] [--threads T] [--no-torch] [--main-thread-flow]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
       const bareBefore = await bareInference(pool, rgb, width, height);
       const summary = await convertVideo(
         { input: clip, output: join(dir, `out-${width}x${height}.mp4`), slowmo: false, tile: 0, consistency: false, codec: 'h264', crf: -1, preset: 'veryfast', pixFmt: 'yuv420p' },
-        { pool, log, progress: false, tileBudgetBytes: 2 ** 31, createGuidance: (w, h) => createGuidanceProvider({ mode: 'video', flow: 'builtin', seed: 0, provider: 'cpu', log }, w, h) },
+        { pool, log, progress: false, workerFlow: !process.argv.includes('--main-thread-flow'), tileBudgetBytes: 2 ** 31, createGuidance: (w, h) => createGuidanceProvider({ mode: 'video', flow: 'builtin', seed: 0, provider: 'cpu', log }, w, h) },
       );
       const bareAfter = await bareInference(pool, rgb, width, height);
       const bare = (bareBefore + bareAfter) / 2;

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DecomposePool, FrameFailedError, defaultWorkerFile, planThreads } from '../pipeline/pool.js';
+import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
+import { guidanceForFrame } from '../pipeline/flow/video-guidance.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -65,6 +67,22 @@ describe('DecomposePool', () => {
     let maxDiff = 0;
     for (let i = 0; i < whole.frames.length; i++) maxDiff = Math.max(maxDiff, Math.abs(whole.frames[i]! - tiled.frames[i]!));
     expect(maxDiff).toBeLessThanOrEqual(1); // 8-bit rounding of the blended floats
+  });
+
+  it('computes guidance from video in the worker from the neighbour frame, as the main thread would', async () => {
+    const w = 48, h = 32;
+    // A textured frame and the same texture shifted 3 px right: motion prev -> cur is (+3, 0).
+    const tex = (x: number, y: number) => Math.round(127 + 60 * Math.sin(x * 0.7) * Math.cos(y * 0.5) + 40 * Math.sin((x + 2 * y) * 0.3));
+    const img = (dx: number) => Uint8Array.from({ length: w * h * 3 }, (_, i) => tex(Math.floor(i / 3) % w - dx, Math.floor(i / 3 / w)));
+    const prev = img(0), cur = img(3);
+    const expectedGuidance = (await guidanceForFrame(new BuiltinFlowEstimator(), { prev: { width: w, height: h, data: prev }, cur: { width: w, height: h, data: cur } })).data;
+    expect(expectedGuidance.filter((v, i) => i % 2 === 0 && v === 1).length).toBeGreaterThan(w * h * 0.5); // mostly moving right
+    const pool = await DecomposePool.create({ modelPath: fixture('decomposer-linear.onnx'), provider: 'cpu', workers: 1, threads: 1 });
+    const inWorker = await pool.run({ index: 0, width: w, height: h, rgb: cur, prev, tile: 0, consistency: false });
+    const given = await pool.run({ index: 1, width: w, height: h, rgb: cur, guidance: expectedGuidance, tile: 0, consistency: false });
+    await pool.close();
+    expect(Buffer.from(inWorker.frames).equals(Buffer.from(given.frames))).toBe(true);
+    expect(inWorker.flowMs).toBeGreaterThan(0);
   });
 
   it('replaces a crashed worker and retries its frame once; a frame that always crashes fails by name', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { readdir, writeFile, mkdir, stat } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { fileURLToPath } from 'node:url';
@@ -146,6 +146,19 @@ describe('afb video', () => {
     expect(killed).toBe(true);
     expect(r.code === null ? r.signal : r.code).not.toBe(0);
     expect(r.stderr).toMatch(/SIGTERM/);
+    await expect(stat(out)).rejects.toThrow();
+    expect(await tmpLeftovers(dir)).toEqual([]);
+  });
+
+  it('a video corrupt mid-stream fails naming the frame and leaves no output', async () => {
+    const full = await makeTestClip(join(dir, 'full.mp4'), { width: 64, height: 48, frames: 40, extra: ['-g', '5', '-movflags', '+faststart'] });
+    const bytes = await readFile(full);
+    const cut = join(dir, 'cut.mp4');
+    await writeFile(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const out = join(dir, 'cut-7x.mp4');
+    const r = await afb(['video', cut, '-o', out, '--model', model]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/CorruptInputError: .*\(at frame \d+\)/);
     await expect(stat(out)).rejects.toThrow();
     expect(await tmpLeftovers(dir)).toEqual([]);
   });

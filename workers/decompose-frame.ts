@@ -1,6 +1,8 @@
 // One blurry frame through the decomposition model: whole or in feathered tiles, optional blur
 // consistency, output as 7 interleaved 8-bit RGB frames. Shared by the worker and in-process use.
 import { Decomposer, FRAMES_PER_BLUR } from '../models/runtime/decomposer.js';
+import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
+import { guidanceForFrame } from '../pipeline/flow/video-guidance.js';
 import { enforceBlurConsistency } from '../pipeline/math/consistency.js';
 import { hwcToPaddedChw, planarFramesToHwc8 } from '../pipeline/math/tensor-layout.js';
 import { extractTile, planTiles, TileAccumulator, defaultOverlap } from '../pipeline/math/tiling.js';
@@ -13,8 +15,13 @@ export interface DecomposeTask {
   readonly height: number;
   /** Interleaved RGB, 8-bit (or 16-bit: then values are scaled by 1/65535). */
   readonly rgb: Uint8Array | Uint16Array;
-  /** Interleaved guidance (x, y) in {-1,0,1}. */
-  readonly guidance: Int8Array;
+  /** Interleaved guidance (x, y) in {-1,0,1}; omit it and give `prev`/`next` to have the worker
+   * compute guidance from video with the built-in flow (keeps the main thread free). */
+  readonly guidance?: Int8Array;
+  /** Previous frame (same size and type as rgb), for guidance from video in the worker. */
+  readonly prev?: Uint8Array | Uint16Array;
+  /** Next frame, used when there is no previous one (the first frame). */
+  readonly next?: Uint8Array | Uint16Array;
   /** Tile side (0 = whole frame). */
   readonly tile: number;
   /** Tile overlap in pixels (0 = default for the tile size). */
@@ -29,16 +36,37 @@ export interface DecomposeResult {
   readonly frames: Uint8Array;
   /** Milliseconds spent in onnxruntime. */
   readonly inferMs: number;
+  /** Milliseconds spent computing guidance from video in the worker (0 when it came with the task). */
+  readonly flowMs: number;
   /** Milliseconds for the whole task inside the worker (layout, tiling, consistency, conversion). */
   readonly totalMs: number;
   /** Mean absolute change made by --consistency (encoded [0,1] units), 0 when off. */
   readonly consistencyChange: number;
 }
 
+let builtinFlow: BuiltinFlowEstimator | undefined;
+
+/** The task's guidance, or guidance from video computed here from its neighbour frame. */
+async function taskGuidance(task: DecomposeTask): Promise<Int8Array> {
+  if (task.guidance) return task.guidance;
+  const { width, height } = task;
+  if (!task.prev && !task.next) return new Int8Array(width * height * 2); // a lone frame: static
+  builtinFlow ??= new BuiltinFlowEstimator();
+  const frame = (data: Uint8Array | Uint16Array) => ({ width, height, data });
+  const g = await guidanceForFrame(builtinFlow, {
+    cur: frame(task.rgb),
+    ...(task.prev ? { prev: frame(task.prev) } : {}),
+    ...(task.next ? { next: frame(task.next) } : {}),
+  });
+  return g.data;
+}
+
 /** Decompose one frame with `model`. */
 export async function decomposeFrame(model: Decomposer, task: DecomposeTask): Promise<DecomposeResult> {
   const t0 = performance.now();
-  const { width: w, height: h, rgb, guidance } = task;
+  const { width: w, height: h, rgb } = task;
+  const guidance = await taskGuidance(task);
+  const flowMs = performance.now() - t0;
   if (rgb.length !== w * h * 3 || guidance.length !== w * h * 2) {
     throw new RangeError(`Frame ${task.index}: expected ${w}x${h} RGB and guidance buffers but received ${rgb.length} and ${guidance.length} values`);
   }
@@ -66,5 +94,5 @@ export async function decomposeFrame(model: Decomposer, task: DecomposeTask): Pr
     consistencyChange = enforceBlurConsistency(planar, blurry, FRAMES_PER_BLUR).meanAbsChange;
   }
   const frames = planarFramesToHwc8(planar, FRAMES_PER_BLUR, w, h);
-  return { index: task.index, frames, inferMs, totalMs: performance.now() - t0, consistencyChange };
+  return { index: task.index, frames, inferMs, flowMs, totalMs: performance.now() - t0, consistencyChange };
 }

@@ -86,6 +86,8 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
       log,
       signal: controller.signal,
       progress: !globals.json && log.enabled('info'),
+      // The built-in flow runs in the workers: the main thread stays free to feed them.
+      workerFlow: o.guidance === 'video' && o.flow === 'builtin',
       tileBudgetBytes: Math.min(2 ** 31, totalmem() / (2 * globals.workers)),
       createGuidance: (width, height) => createGuidanceProvider({
         mode: o.guidance, flow: o.flow, seed: o.seed, provider: o.provider, log,

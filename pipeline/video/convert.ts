@@ -36,6 +36,8 @@ export interface VideoJob {
 export interface VideoDeps {
   readonly pool: DecomposePool;
   readonly createGuidance: (width: number, height: number) => Promise<GuidanceProvider>;
+  /** Guidance from video with the built-in flow is computed in the workers (createGuidance unused). */
+  readonly workerFlow?: boolean;
   readonly log: Logger;
   readonly signal?: AbortSignal;
   /** Memory one inference may use, for --tile auto. */
@@ -124,7 +126,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
   let consistencySum = 0;
   let submitted = 0;
   try {
-    guidance = await deps.createGuidance(width, height);
+    guidance = deps.workerFlow ? undefined : await deps.createGuidance(width, height);
     sink = await openFrameSink(job.output, {
       width, height, depth: 8, fps: outFps, codec: job.codec, crf: job.crf, preset: job.preset, pixFmt: job.pixFmt,
       ...(audio ? { audio } : {}), ...(signal ? { signal } : {}), log,
@@ -149,16 +151,20 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
     };
     const submit = async (index: number, cur: RgbImage, prev: RgbImage | undefined, next: RgbImage | undefined) => {
       const tf = performance.now();
-      const g = await guidance!.guidance({ index, cur, ...(prev ? { prev } : {}), ...(next ? { next } : {}) });
+      // With worker flow the neighbour travels with the task: previous frame, else the next one.
+      const frameGuidance = guidance
+        ? { guidance: (await guidance.guidance({ index, cur, ...(prev ? { prev } : {}), ...(next ? { next } : {}) })).data }
+        : prev ? { prev: prev.data } : next ? { next: next.data } : {};
       stages.flow += performance.now() - tf;
       await backlog.below(pool.capacity + pool.workers, failed);
       await pool.ready();
       if (failure) throw failure;
       backlog.count++;
       submitted++;
-      const p = pool.run({ index, width, height, rgb: cur.data as Uint8Array, guidance: g.data, tile, consistency: job.consistency }).then(
+      const p = pool.run({ index, width, height, rgb: cur.data, ...frameGuidance, tile, consistency: job.consistency }).then(
         (result) => {
           stages.inference += result.inferMs;
+          stages.flow += result.flowMs;
           consistencySum += result.consistencyChange;
           for (const r of reorder.push(index, result)) writing = writing.then(() => writeResult(r)).catch(fail);
         },
@@ -212,7 +218,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
       outputFramesPerSecond: out.framesWritten / seconds,
       stages,
       tile,
-      guidance: guidance.description,
+      guidance: guidance?.description ?? 'optical flow to the neighbouring frame (builtin, computed in the workers)',
       ...(job.consistency ? { consistencyChange: (255 * consistencySum) / Math.max(1, submitted) } : {}),
     };
   } catch (error) {
