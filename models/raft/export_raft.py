@@ -10,7 +10,9 @@ frames to its working width and pads them to multiples of 8); --fixed-size bakes
 into the graph instead (afb then fits and pads frames into that size).
 
 Weights: --weights FILE takes a torchvision-format state dict (e.g. the file behind
-torchvision.models.optical_flow.Raft_Large_Weights.C_T_SKHT_V2); --weights torchvision:NAME loads
+torchvision.models.optical_flow.Raft_Large_Weights.C_T_SKHT_V2) or a checkpoint of the original
+princeton-vl/RAFT code (raft-things.pth, raft-sintel.pth, raft-small.pth; parameter names are
+converted, see convert_original_raft_keys); --weights torchvision:NAME loads
 torchvision's pretrained weights by enum name (needs internet once); --random uses a seeded random
 initialisation (for tests: the graph and contract are the same, the flow is meaningless).
 
@@ -89,6 +91,41 @@ def patch_corr_scale(model: nn.Module) -> None:
     corr._compute_corr_volume = compute_corr_volume
 
 
+def convert_original_raft_keys(state: dict, arch: str) -> dict:
+    """Rename a princeton-vl/RAFT checkpoint's parameters (raft-things.pth, raft-sintel.pth, ...) to
+    torchvision's RAFT names. Same tensors, other module names: fnet/cnet -> feature/context_encoder,
+    convN/normN -> convnormreluN.{0,1}, the motion encoder's convc/convf -> convcorr/convflow, gru ->
+    recurrent_block, update_block.mask -> mask_predictor. The residual block's extra norm (norm3 in
+    raft_large's ResidualBlock, norm4 in raft_small's BottleneckBlock) is the same module as
+    downsample.1 and is dropped."""
+    import re
+
+    down_norm = "norm4" if arch == "raft_small" else "norm3"
+    out = {}
+    for key, value in state.items():
+        k = re.sub(r"^fnet\.", "feature_encoder.", key)
+        k = re.sub(r"^cnet\.", "context_encoder.", k)
+        m = re.match(r"^(feature_encoder|context_encoder)\.(conv1|norm1|conv2)\.(.*)$", k)
+        if m:
+            k = f"{m.group(1)}.{ {'conv1': 'convnormrelu.0', 'norm1': 'convnormrelu.1', 'conv2': 'conv'}[m.group(2)] }.{m.group(3)}"
+        m = re.match(r"^(.*\.layer\d\.\d)\.(conv|norm)(\d)\.(.*)$", k)
+        if m:
+            if m.group(2) == "norm" and f"norm{m.group(3)}" == down_norm:
+                continue  # duplicate of downsample.1
+            k = f"{m.group(1)}.convnormrelu{m.group(3)}.{0 if m.group(2) == 'conv' else 1}.{m.group(4)}"
+        names = {"convc1": "convcorr1.0", "convc2": "convcorr2.0", "convf1": "convflow1.0", "convf2": "convflow2.0", "conv": "conv.0"}
+        m = re.match(r"^update_block\.encoder\.(convc1|convc2|convf1|convf2|conv)\.(.*)$", k)
+        if m:
+            k = f"update_block.motion_encoder.{names[m.group(1)]}.{m.group(2)}"
+        m = re.match(r"^update_block\.gru\.conv([zrq])([12]?)\.(.*)$", k)
+        if m:
+            k = f"update_block.recurrent_block.convgru{m.group(2) or '1'}.conv{m.group(1)}.{m.group(3)}"
+        k = re.sub(r"^update_block\.mask\.0\.", "mask_predictor.convrelu.0.", k)
+        k = re.sub(r"^update_block\.mask\.2\.", "mask_predictor.conv.", k)
+        out[k] = value
+    return out
+
+
 def build_model(arch: str, weights: str, random_init: bool, seed: int) -> nn.Module:
     ctor = raft_small if arch == "raft_small" else raft_large
     if random_init:
@@ -103,12 +140,17 @@ def build_model(arch: str, weights: str, random_init: bool, seed: int) -> nn.Mod
     if isinstance(state, dict) and "state_dict" in state:
         state = state["state_dict"]
     state = {k[len("module."):] if k.startswith("module.") else k: v for k, v in state.items()}
-    missing, unexpected = model.load_state_dict(state, strict=False)
+    if any(k.startswith("fnet.") for k in state):
+        state = convert_original_raft_keys(state, arch)
+    try:
+        missing, unexpected = model.load_state_dict(state, strict=False)
+    except RuntimeError as err:  # shape mismatches raise even with strict=False
+        sys.exit(f"error: {weights} does not fit {arch} ({str(err).splitlines()[-1].strip()}). Is --arch right?")
     if missing or unexpected:
         sys.exit(
             f"error: {weights} is not a torchvision {arch} state dict "
             f"(missing {len(missing)} keys, e.g. {missing[:3]}; unexpected {len(unexpected)}, e.g. {unexpected[:3]}). "
-            "Checkpoints of the original princeton-vl/RAFT code use other key names: see docs/flow.md."
+            "Is --arch right (raft-small.pth needs --arch raft_small)?"
         )
     return model
 
