@@ -129,6 +129,14 @@ describe.skipIf(!hasTorch)('RAFT ONNX export contract (random-weight raft_small)
     await est.release();
   });
 
+  it('converts original princeton-vl/RAFT checkpoint names to torchvision (strict load, both sizes)', () => {
+    const r = spawnSync(PYTHON, ['models/raft/check_convert.py'], { encoding: 'utf8' });
+    expect(r.stderr.split('\n').filter((l) => /error|Traceback/i.test(l))).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/raft_small OK 106 tensors/);
+    expect(r.stdout).toMatch(/raft_large OK 169 tensors/);
+  });
+
   it('reports unusable model files as ModelError naming the file', async () => {
     const junk = join(dir, 'junk.onnx');
     await writeFile(junk, 'not a model');
