@@ -135,6 +135,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
     const reorder = new ReorderBuffer<DecomposeResult>();
     let writing = Promise.resolve();
     const writeResult = async (r: DecomposeResult) => {
+      if (failure) return; // the job is being torn down: the sink is (being) aborted
       const plane = width * height * 3;
       const t = performance.now();
       for (let j = 0; j < FRAMES_OUT_PER_IN; j++) {
