@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       t0 = performance.now();
       const s = await runFootage({
         inputs: [clip], root, split: 'train', validFraction: 0, flowBackend: 'builtin', force: true, workers: 1, log,
-        settings: { window: WINDOW, gap: 0, curve: 'srgb', interpolate: 1, gts: 7, guidanceRes: 'full', staticThreshold: 0.5, layout: 'genblur', pngLevel: 3 },
+        settings: { window: WINDOW, gap: 0, curve: 'srgb', interpolate: 1, gts: 7, guidanceRes: 'full', staticThreshold: 0.5, layout: 'genblur', pngLevel: 3, flowWidth: 320 },
       });
       const sec = (performance.now() - t0) / 1000;
       samples = s.written;

@@ -39,7 +39,7 @@ const srgbEncode = (v: number) => (v <= 0.0031308 ? 12.92 * v : 1.055 * Math.pow
 const srgbDecode = (c: number) => { const v = c / 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
 
 function settings(extra: Partial<FootageSettings> = {}): FootageSettings {
-  return { window: 7, gap: 1, curve: 'srgb', interpolate: 1, gts: 7, guidanceRes: 'full', staticThreshold: 0.5, layout: 'genblur', pngLevel: 1, ...extra };
+  return { window: 7, gap: 1, curve: 'srgb', interpolate: 1, gts: 7, guidanceRes: 'full', staticThreshold: 0.5, layout: 'genblur', pngLevel: 1, flowWidth: 320, ...extra };
 }
 
 function options(root: string, extra: Partial<FootageRunOptions> = {}): FootageRunOptions {
@@ -192,5 +192,21 @@ describe('naming, splits, pickles', () => {
     const bytes = encodeIntListDictPickle('bbox', [3, 4, 100, -2]);
     expect(parseBboxPickle(bytes)).toEqual([3, 4, 100, -2]);
     expect(() => encodeIntListDictPickle('bbox', [1.5])).toThrow(RangeError);
+  });
+});
+
+describe('reduced-resolution guidance flow', () => {
+  it('box-downscales by an integer factor and scales flow back up', async () => {
+    const { boxDownscale8, downscaleFactor, upscaleFlow } = await import('../pipeline/math/blur-guidance.js');
+    expect(downscaleFactor(960, 320)).toBe(3);
+    expect(downscaleFactor(200, 320)).toBe(1);
+    const img = { width: 4, height: 2, data: Uint8Array.from([0, 0, 0, 10, 10, 10, 20, 20, 20, 31, 31, 31, 2, 2, 2, 12, 12, 12, 22, 22, 22, 33, 33, 33]) };
+    const half = boxDownscale8(img, 2);
+    expect([half.width, half.height]).toEqual([2, 1]);
+    expect(Array.from(half.data)).toEqual([6, 6, 6, 27, 27, 27]); // (0+10+2+12)/4 = 6, (20+31+22+33)/4 = 26.5 -> 27
+    const up = upscaleFlow({ width: 2, height: 1, data: Float32Array.from([1, -1, 3, 0]) }, 2, 4, 2);
+    // x = 0..3 samples the small flow at 0 (clamped), 0.25, 0.75, 1 (clamped); vectors x2
+    expect(Array.from(up.data.subarray(0, 8))).toEqual([2, -2, 3, -1.5, 5, -0.5, 6, 0]);
+    expect(Array.from(up.data.subarray(8, 16))).toEqual([2, -2, 3, -1.5, 5, -0.5, 6, 0]);
   });
 });

@@ -54,7 +54,7 @@ export async function synthFootageCommand(ctx: CommandContext, inputs: readonly 
     settings: {
       window: o.window, gap: o.gap, curve: o.curve, interpolate: o.interpolate, gts: o.gts,
       ...(o.resize ? { resize: { width: o.resize[0], height: o.resize[1] } } : {}),
-      guidanceRes: o.guidanceRes, staticThreshold: 0.5, layout: o.layout, pngLevel: o.pngLevel,
+      guidanceRes: o.guidanceRes, staticThreshold: 0.5, layout: o.layout, pngLevel: o.pngLevel, flowWidth: o.flowWidth,
     },
     split: o.split, validFraction: o.validFraction, flowBackend: o.flowBackend, ...(o.flowModel ? { flowModel: o.flowModel } : {}),
     force: o.force, workers: ctx.globals.workers, log: ctx.log, signal,

@@ -11,6 +11,7 @@ import { encodeNpy } from '../io/npy.js';
 import { writeBboxPickle } from '../io/pickle.js';
 import type { Logger } from '../log.js';
 import { gtIndices, LinearAccumulator } from '../math/blur.js';
+import { boxDownscale8, downscaleFactor, upscaleFlow } from '../math/blur-guidance.js';
 import type { TransferCurve } from '../math/colour.js';
 import { guidanceFromFlow } from '../math/procedural/scene.js';
 import type { FlowField } from '../math/types.js';
@@ -30,6 +31,8 @@ export interface FootageSettings {
   readonly staticThreshold: number;
   readonly layout: DatasetLayout;
   readonly pngLevel: number;
+  /** Ground truths are box-downscaled to about this width for flow estimation (the aggregate is upscaled). */
+  readonly flowWidth: number;
 }
 
 /** What one input produced. */
@@ -46,10 +49,13 @@ export interface FootageVideoResult {
 /** Bounding box [x0, y0, x1, y1] of the pixels whose aggregate flow reaches the threshold (whole frame if none). */
 export function movingBbox(flow: FlowField, threshold: number): [number, number, number, number] {
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  const t2 = threshold * threshold;
   for (let y = 0; y < flow.height; y++) {
     for (let x = 0; x < flow.width; x++) {
       const p = y * flow.width + x;
-      if (Math.hypot(flow.data[2 * p]!, flow.data[2 * p + 1]!) >= threshold) {
+      const u = flow.data[2 * p]!;
+      const v = flow.data[2 * p + 1]!;
+      if (u * u + v * v >= t2) {
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;
@@ -95,21 +101,27 @@ export async function synthesizeFootageVideo(
     if (local !== s.window - 1) continue;
     if (acc.count !== s.window || truths.length !== s.gts) throw new RangeError(`Window ${w} of ${input} received ${acc.count} sub-frames, expected ${s.window}`);
     // aggregate of the flows between consecutive ground-truth frames (the reference's training guidance)
-    const flow = new Float32Array(W * H * 2);
-    for (let j = 0; j + 1 < truths.length; j++) {
-      const f = await deps.flow.estimate({ width: W, height: H, data: truths[j]! }, { width: W, height: H, data: truths[j + 1]! });
-      for (let i = 0; i < flow.length; i++) flow[i] += f.data[i]!;
+    // flows at about flowWidth (coarse flow is enough for 4-direction guidance), summed there, upscaled once
+    const k = downscaleFactor(W, s.flowWidth);
+    const small = truths.map((t) => boxDownscale8({ width: W, height: H, data: t }, k));
+    const sw = small[0]!.width;
+    const sh = small[0]!.height;
+    const sum = new Float32Array(sw * sh * 2);
+    for (let j = 0; j + 1 < small.length; j++) {
+      const f = await deps.flow.estimate(small[j]!, small[j + 1]!);
+      for (let i = 0; i < sum.length; i++) sum[i] += f.data[i]!;
     }
+    const flow = k === 1 ? sum : upscaleFlow({ width: sw, height: sh, data: sum }, k, W, H).data;
     const g = guidanceFromFlow({ width: W, height: H, data: flow }, s.guidanceRes, s.staticThreshold);
     const blur = acc.meanEncoded8();
     const frames = truths;
-    const bbox = movingBbox({ width: W, height: H, data: flow }, s.staticThreshold);
+    const bbox = s.layout === 'baistpp' ? movingBbox({ width: W, height: H, data: flow }, s.staticThreshold) : undefined;
     await pending; // one sample's files in flight while the next window accumulates
     pending = (async () => {
       await Promise.all([
         ...frames.map(async (f, j) => writeFileAtomic(sharpPath(root, video, w, j), await encodePng({ width: W, height: H, data: f }, s.pngLevel))),
         writeFileAtomic(guidancePath(root, video, w, s.layout), encodeNpy(g.data, [g.height, g.width, 2])),
-        s.layout === 'baistpp' ? writeBboxPickle(bboxPath(root, video, w), bbox) : Promise.resolve(),
+        bbox ? writeBboxPickle(bboxPath(root, video, w), bbox) : Promise.resolve(),
       ]);
       await writeFileAtomic(blurPath(root, video, w), await encodePng({ width: W, height: H, data: blur }, s.pngLevel));
       written++;
