@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { RaftFlowEstimator } from '../pipeline/flow/raft.js';
 import { DEFAULT_WORKING_WIDTH, estimateBuiltinFlow } from '../pipeline/math/flow/builtin-flow.js';
 import { endpointError, guidanceAgreement, movingMask } from '../pipeline/math/flow/flow-metrics.js';
-import { renderSyntheticPair, standardPairSpecs } from '../pipeline/math/flow/synthetic-pairs.js';
+import { largeMotionPairSpecs, renderSyntheticPair, standardPairSpecs } from '../pipeline/math/flow/synthetic-pairs.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -67,6 +67,16 @@ for (const { name, spec } of standardPairSpecs(960, 540)) {
   console.log(`${name.padEnd(10)} ${row.msMedian.toFixed(1).padStart(7)} / ${row.msMin.toFixed(1).padStart(6)}   ${row.cpuMsMedian.toFixed(1).padStart(12)}      ${row.epe.toFixed(3).padStart(7)}   ${row.epeMoving.toFixed(3).padStart(10)}   ${(100 * row.agreement).toFixed(2).padStart(8)} %`);
 }
 report['builtin'] = { workingWidth, scenes: rows };
+console.log('large motions (accuracy only):');
+const large: Record<string, unknown>[] = [];
+for (const { name, spec } of largeMotionPairSpecs(960, 540)) {
+  const pair = renderSyntheticPair(spec);
+  const flow = estimateBuiltinFlow(pair.prev, pair.next, { workingWidth });
+  const row = { scene: name, epe: endpointError(flow, pair.flow), agreement: guidanceAgreement(flow, pair.flow) };
+  large.push(row);
+  console.log(`${name.padEnd(14)} EPE ${row.epe.toFixed(2).padStart(6)}   agreement ${(100 * row.agreement).toFixed(2).padStart(6)} %`);
+}
+report['builtinLargeMotion'] = large;
 
 if (!args['no-raft']) {
   let model = args['raft-model'];

@@ -6,7 +6,7 @@ import { median3x3 } from './median.js';
 
 /** Tuning of the Lucas-Kanade solver; every field has a default. */
 export interface LucasKanadeOptions {
-  /** Pyramid levels (the coarsest is at least 8 px on its short side). Default 4. */
+  /** Pyramid levels (the coarsest is at least 8 px on its short side). Default 5. */
   readonly levels?: number;
   /** Gauss-Newton iterations per level. Default 4. */
   readonly iterations?: number;
@@ -17,7 +17,7 @@ export interface LucasKanadeOptions {
 }
 
 /** Defaults of LucasKanadeOptions, written out. */
-export const LK_DEFAULTS: Required<LucasKanadeOptions> = { levels: 4, iterations: 4, windowRadius: 3, regularization: 1e-4 };
+export const LK_DEFAULTS: Required<LucasKanadeOptions> = { levels: 5, iterations: 4, windowRadius: 3, regularization: 1e-4 };
 
 /** Largest update per iteration in pixels: bounds a step taken on an ill-conditioned window. */
 const MAX_STEP = 2;

@@ -131,3 +131,15 @@ export function standardPairSpecs(width: number, height: number): { name: string
     },
   ];
 }
+
+/** Large-motion scenes at a given size: a disc moving (dx, dy) px (at 960 wide) against a background moving -0.3 x that. */
+export function largeMotionPairSpecs(width: number, height: number): { name: string; spec: SyntheticPairSpec }[] {
+  const k = width / 960;
+  return ([[12, -7], [25, -14], [40, 22], [60, -35]] as const).map(([dx, dy]) => ({
+    name: `disc ${dx},${dy}`,
+    spec: {
+      width, height, seed: 8, background: { dx: -0.3 * dx * k, dy: -0.3 * dy * k },
+      foreground: { motion: { dx: dx * k, dy: dy * k }, cx: width / 2, cy: height / 2, radius: Math.min(width, height) * 0.3 },
+    },
+  }));
+}
