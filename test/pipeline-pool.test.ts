@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DecomposePool, FrameFailedError, defaultWorkerFile, planThreads } from '../pipeline/pool.js';
 import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
 import { guidanceForFrame } from '../pipeline/flow/video-guidance.js';
+import { srgbToLinear } from '../pipeline/math/colour.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -67,6 +68,27 @@ describe('DecomposePool', () => {
     let maxDiff = 0;
     for (let i = 0; i < whole.frames.length; i++) maxDiff = Math.max(maxDiff, Math.abs(whole.frames[i]! - tiled.frames[i]!));
     expect(maxDiff).toBeLessThanOrEqual(1); // 8-bit rounding of the blended floats
+  });
+
+  it('applies --consistency in the worker: the 7 frames average to the input in linear light', async () => {
+    const pool = await DecomposePool.create({ modelPath: fixture('decomposer-linear.onnx'), provider: 'cpu', workers: 1, threads: 1 });
+    const t = frameTask(3, 9, 7);
+    const plain = await pool.run(t);
+    const fixed = await pool.run({ ...t, consistency: true });
+    await pool.close();
+    const n = 9 * 7 * 3;
+    const errOf = (frames: Uint8Array) => {
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        let mean = 0;
+        for (let j = 0; j < 7; j++) mean += srgbToLinear(frames[j * n + i]! / 255) / 7;
+        sum += Math.abs(mean - srgbToLinear(t.rgb[i]! / 255));
+      }
+      return sum / n;
+    };
+    expect(errOf(plain.frames)).toBeGreaterThan(0.005); // the clamped linear model drifts in linear light
+    expect(errOf(fixed.frames)).toBeLessThan(0.002); // what is left is 8-bit rounding
+    expect(fixed.consistencyChange).toBeGreaterThan(0);
   });
 
   it('computes guidance from video in the worker from the neighbour frame, as the main thread would', async () => {
