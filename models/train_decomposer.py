@@ -8,8 +8,13 @@ Example (CPU, background, resumable):
 """
 from __future__ import annotations
 
-import argparse
 import os
+
+# Before torch loads: OpenMP threads that sleep instead of spin. On this shared, oversubscribed
+# 2-core machine that made training steps 3-8x faster (models/tools/bench_train.py, docs/models.md).
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import argparse
 import sys
 import time
 

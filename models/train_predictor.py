@@ -11,8 +11,13 @@ linear decay to 0. Losses: CE 10, KL 0.01, LSGAN 1 (encoded z) + 1 (random z).
 """
 from __future__ import annotations
 
-import argparse
 import os
+
+# Before torch loads: OpenMP threads that sleep instead of spin. On this shared, oversubscribed
+# 2-core machine that made training steps 3-8x faster (models/tools/bench_train.py, docs/models.md).
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import argparse
 import random
 import sys
 import time
