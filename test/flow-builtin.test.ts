@@ -48,7 +48,7 @@ describe('flow image operations', () => {
   it('resolves options and working sizes', () => {
     expect(workingSize(960, 540, 320)).toEqual({ width: 320, height: 180 });
     expect(workingSize(200, 100, 320)).toEqual({ width: 200, height: 100 });
-    expect(resolveBuiltinFlowOptions()).toEqual({ levels: 5, iterations: 4, windowRadius: 3, regularization: 1e-4, workingWidth: 320 });
+    expect(resolveBuiltinFlowOptions()).toEqual({ levels: 5, iterations: 3, windowRadius: 3, regularization: 1e-4, medianEveryIteration: false, workingWidth: 320 });
     expect(() => resolveBuiltinFlowOptions({ iterations: 0 })).toThrow(/iterations but received 0/);
   });
 });
