@@ -86,7 +86,7 @@ describe('models smoke', () => {
     expect(vals[0]!.psnr).toBeCloseTo(vals[0]!.psnr_baseline as number, 6); // untrained residual head = repeat-blurry
     // Same weights after 2 + 2 steps (resumed) as after 4 straight steps.
     const same = python(['-c', `import torch,sys
-a=torch.load(sys.argv[1]);b=torch.load(sys.argv[2])
+a=torch.load(sys.argv[1],weights_only=False);b=torch.load(sys.argv[2],weights_only=False)
 print('maxdiff', max(float((a['model'][k].float()-b['model'][k].float()).abs().max()) for k in a['model']))`,
     join(a, 'ckpt.pt'), join(b, 'ckpt.pt')]);
     expect(Number(/maxdiff (\S+)/.exec(same)![1])).toBe(0);

@@ -10,6 +10,12 @@ import torch
 OPSET = 17
 
 
+def _legacy_exporter_kwargs() -> dict:
+    """PyTorch >= 2.9 defaults to the dynamo exporter; ask for the TorchScript one (dynamic_axes, same graphs)."""
+    import inspect
+    return {'dynamo': False} if 'dynamo' in inspect.signature(torch.onnx.export).parameters else {}
+
+
 def export_onnx(module: torch.nn.Module, args: tuple, path: str, input_names: list[str], output_names: list[str],
                 dynamic_axes: dict | None) -> None:
     """torch.onnx.export (opset 17, eval mode, constant folding) to a temporary file, check it, rename over `path`."""
@@ -20,7 +26,8 @@ def export_onnx(module: torch.nn.Module, args: tuple, path: str, input_names: li
     try:
         with torch.no_grad():
             torch.onnx.export(module, args, tmp, opset_version=OPSET, input_names=input_names,
-                              output_names=output_names, dynamic_axes=dynamic_axes, do_constant_folding=True)
+                              output_names=output_names, dynamic_axes=dynamic_axes, do_constant_folding=True,
+                              **_legacy_exporter_kwargs())
         onnx.checker.check_model(tmp)
         os.replace(tmp, path)
     finally:
