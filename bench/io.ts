@@ -2,13 +2,14 @@
 // ratio to ffmpeg alone (`-f null` decode; encode from a raw file). Runs alternate between the
 // two sides and report medians, because the machine is shared and noisy.
 // Usage: node dist/bench/io.js [--frames 150] [--repeats 3]
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildDecodeArgs, buildNullDecodeArgs, buildRawFileEncodeArgs, buildTestClipArgs, type EncodeArgsOptions } from '../pipeline/io/ffmpeg-args.js';
 import { resolveBinary } from '../pipeline/io/ffmpeg-binaries.js';
 import { runFfmpeg, startFfmpeg } from '../pipeline/io/ffmpeg-process.js';
 import { openFrameSource, type FrameSource } from '../pipeline/io/frame-source.js';
 import { openVideoSink } from '../pipeline/io/frame-sink.js';
+import { Logger } from '../pipeline/log.js';
 
 const WIDTH = 960;
 const HEIGHT = 540;
@@ -34,11 +35,13 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 async function main(): Promise<void> {
   const frames = arg('frames', 150);
   const repeats = arg('repeats', 3);
-  const dir = join(process.cwd(), 'bench', '.work.tmp');
-  await mkdir(dir, { recursive: true });
+  // A folder of our own: other benches share bench/.work.tmp and remove it when they finish.
+  await mkdir(join(process.cwd(), 'bench', '.work.tmp'), { recursive: true });
+  const dir = await mkdtemp(join(process.cwd(), 'bench', '.work.tmp', 'io-'));
   const clip = join(dir, 'bench-960x540.mp4');
   const raw = join(dir, 'bench-960x540.rgb');
   const ffmpeg = resolveBinary('ffmpeg');
+  const log = new Logger('debug');
   console.log(`ffmpeg: ${ffmpeg.path} (${ffmpeg.source}); ${frames} frames at ${WIDTH}x${HEIGHT}, ${repeats} repeats, medians`);
   try {
     // testsrc2 + light noise: H.264 content that is neither trivial nor pathological.
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
     // Keep decoded frames in memory for the encoder runs (and a raw file for ffmpeg's).
     const pixels: Uint8Array[] = [];
     for await (const f of await openFrameSource(clip)) pixels.push(f.data.slice() as Uint8Array);
+    if (pixels.length !== frames) throw new Error(`the generated clip has ${pixels.length} frames, expected ${frames}`);
     await writeFile(raw, Buffer.concat(pixels.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
 
     const enc: EncodeArgsOptions = { output: join(dir, 'ffmpeg-out.mp4'), width: WIDTH, height: HEIGHT, depth: 8, fps: { num: 30, den: 1 }, codec: 'h264', crf: 18, preset: 'veryfast', pixFmt: 'yuv420p' };
@@ -62,14 +66,14 @@ async function main(): Promise<void> {
       }));
       let source: FrameSource | undefined;
       // Opening = probing (two short ffprobe runs); reported apart from the frame loop.
-      t.nodeOpen.push(await timed(async () => { source = await openFrameSource(clip); }));
+      t.nodeOpen.push(await timed(async () => { source = await openFrameSource(clip, { log }); }));
       t.nodeDecode.push(await timed(async () => {
         let n = 0;
         for await (const f of source!) {
           n++;
           f.release();
         }
-        if (n !== frames) throw new Error(`decoded ${n} of ${frames} frames`);
+        if (n !== frames) throw new Error(`decoded ${n} of ${frames} frames (${JSON.stringify(source!.info)})`);
       }));
       t.ffEncode.push(await timed(() => runFfmpeg('ffmpeg', buildRawFileEncodeArgs(raw, enc))));
       t.nodeEncode.push(await timed(async () => {

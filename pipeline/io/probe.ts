@@ -158,26 +158,29 @@ export async function probe(path: string, options: ProbeOptions = {}): Promise<V
     if (cause instanceof InputError) throw cause;
     throw new InputError(path, 'Input not found', { cause });
   }
+  // Both ffprobe runs at once: opening a source costs one process start, not two.
+  const packetRun = runFfmpeg('ffprobe', buildPacketProbeArgs(path, options.vfrPackets ?? 240), { signal: options.signal }).then(
+    (r) => parsePacketTimes(r.stdout.toString('utf8')),
+    () => undefined,
+  );
   let json: ProbeJson;
   try {
     const { stdout } = await runFfmpeg('ffprobe', buildProbeArgs(path), { signal: options.signal });
     json = JSON.parse(stdout.toString('utf8')) as ProbeJson;
   } catch (cause) {
+    await packetRun;
     if (cause instanceof CancelledError || (cause instanceof FfmpegError && cause.name === 'FfmpegNotFoundError')) throw cause;
     const detail = cause instanceof FfmpegError ? cause.stderrTail.trim().split('\n').pop() : (cause as Error).message;
     throw new InputError(path, `Not a video: ffprobe cannot read it (${detail})`, { cause });
   }
+  const packetTimes = await packetRun;
+  if (options.signal?.aborted) throw new CancelledError();
   const video = json.streams?.find((s) => s.codec_type === 'video');
-  let packetTimes: number[] | undefined;
   let packetCount: number | undefined;
-  if (video) {
-    const { stdout } = await runFfmpeg('ffprobe', buildPacketProbeArgs(path, options.vfrPackets ?? 240), { signal: options.signal });
-    packetTimes = parsePacketTimes(stdout.toString('utf8'));
-    const nb = num(video['nb_frames']);
-    if (nb === undefined || nb <= 0) {
-      const counted = await runFfmpeg('ffprobe', buildCountPacketsArgs(path), { signal: options.signal });
-      packetCount = num(counted.stdout.toString('utf8').trim());
-    }
+  const nb = num(video?.['nb_frames']);
+  if (video && (nb === undefined || nb <= 0)) {
+    const counted = await runFfmpeg('ffprobe', buildCountPacketsArgs(path), { signal: options.signal });
+    packetCount = num(counted.stdout.toString('utf8').trim());
   }
   return interpretProbe(path, json, { packetTimes, packetCount });
 }
