@@ -1,18 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from './fixtures/ensure-built.js';
 import { DecomposePool, FrameFailedError, defaultWorkerFile, planThreads } from '../pipeline/pool.js';
 import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
 import { guidanceForFrame } from '../pipeline/flow/video-guidance.js';
 import { srgbToLinear } from '../pipeline/math/colour.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 beforeAll(() => {
-  // The real worker runs compiled code (worker threads cannot load .ts); tsc emits even when
-  // some unrelated file has a type error, so its exit status is not the point here.
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+  ensureBuilt(); // the real worker runs compiled code (worker threads cannot load .ts)
 }, 300_000);
 
 function frameTask(index: number, w: number, h: number) {

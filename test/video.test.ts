@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from './fixtures/ensure-built.js';
 import { encodeNpy } from '../pipeline/io/npy.js';
 import { probe } from '../pipeline/io/probe.js';
 import { outputIndex, outputRate } from '../pipeline/video/rate.js';
@@ -44,7 +45,7 @@ async function tmpLeftovers(folder: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'ignore' });
+  ensureBuilt(); // the CLI and its workers run compiled code
   dir = await makeTempDir('video-');
 }, 300_000);
 afterAll(() => removeTempDir(dir));
