@@ -8,7 +8,7 @@ import { encodeNpy } from '../io/npy.js';
 import { blurPath, guidancePath, sharpPath, type DatasetLayout } from '../io/dataset-layout.js';
 import { encodeLinearTo8Fast } from '../math/blur.js';
 import type { ProceduralConfig } from '../math/procedural/config.js';
-import { renderExposure } from '../math/procedural/exposure.js';
+import { createExposureScratch, renderExposure } from '../math/procedural/exposure.js';
 import { buildLayers, guidanceFromFlow } from '../math/procedural/scene.js';
 import { planVideo } from '../math/procedural/scene-plan.js';
 import { loadTexture, type PoolPhoto } from './photo-pool.js';
@@ -52,8 +52,9 @@ export async function renderProceduralVideo(task: ProceduralVideoTask): Promise<
   const png = (linear: Float32Array) => encodePng({ width: W, height: H, data: encodeLinearTo8Fast(linear) }, task.pngLevel);
   let written = 0;
   let pending: Promise<void> = Promise.resolve();
+  const scratch = createExposureScratch(W, H);
   for (const i of task.exposures) {
-    const ex = renderExposure(layers, i, W, H, { subframes: plan.subframes[i]!, numGts: c.numGts });
+    const ex = renderExposure(layers, i, W, H, { subframes: plan.subframes[i]!, numGts: c.numGts, scratch });
     await pending; // the previous sample's files are encoded in libvips threads while this one renders
     const g = guidanceFromFlow({ width: W, height: H, data: ex.flow }, c.guidanceRes, c.staticThreshold);
     pending = (async () => {

@@ -42,21 +42,32 @@ export function accumulateFlow(layers: readonly SceneLayer[], ids: Uint8Array, t
   }
 }
 
+/** Working buffers of renderExposure, reusable across exposures of the same size (fresh memory is slow). */
+export interface ExposureScratch {
+  readonly frame: Float32Array;
+  readonly ids: Uint8Array;
+}
+
+/** Allocate working buffers for width x height exposures. */
+export function createExposureScratch(width: number, height: number): ExposureScratch {
+  return { frame: new Float32Array(width * height * 3), ids: new Uint8Array(width * height) };
+}
+
 /**
  * Render exposure `exposure` of a scene with `subframes` sub-frames and `numGts` ground-truth
- * frames (indices from gtIndices). Buffers are freshly allocated.
+ * frames (indices from gtIndices). The result's buffers are fresh; `scratch` holds the rest.
  */
 export function renderExposure(
   layers: readonly SceneLayer[], exposure: number, width: number, height: number,
-  options: { subframes: number; numGts?: number; pairFlows?: boolean },
+  options: { subframes: number; numGts?: number; pairFlows?: boolean; scratch?: ExposureScratch },
 ): ExposureResult {
   const S = options.subframes;
   const numGts = options.numGts ?? 7;
   const gts = gtIndices(S, numGts);
   const n = width * height;
   const acc = new Float32Array(n * 3);
-  const frame = new Float32Array(n * 3);
-  const ids = new Uint8Array(n);
+  const { frame, ids } = options.scratch ?? createExposureScratch(width, height);
+  if (frame.length !== n * 3 || ids.length !== n) throw new RangeError(`Scratch buffers do not fit ${width}x${height}`);
   const sharp: Float32Array[] = [];
   const idMaps: Uint8Array[] = [];
   let next = 0;
