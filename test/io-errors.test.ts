@@ -5,7 +5,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CODEC_OPTIONS } from '../configs/codec-options.js';
 import { resolveOptions } from '../configs/option-schema.js';
-import { CorruptInputError, InputError, InvalidOptionError, OutputError } from '../pipeline/errors.js';
+import { CancelledError, CorruptInputError, InputError, InvalidOptionError, OutputError } from '../pipeline/errors.js';
 import { FfmpegNotFoundError } from '../pipeline/io/ffmpeg-binaries.js';
 import { openFrameSource } from '../pipeline/io/frame-source.js';
 import { openFrameSink, openPngFolderSink, openVideoSink } from '../pipeline/io/frame-sink.js';
@@ -120,5 +120,26 @@ describe('bad outputs and options', () => {
     const e3 = await caught(openVideoSink(join(dir, 'x.webm'), { width: 64, height: 48, fps: { num: 30, den: 1 }, codec: 'h264' }));
     expect(e3).toMatchObject({ name: 'InvalidOptionError', value: join(dir, 'x.webm') });
     expect((await readdir(dir)).filter((n) => n.startsWith('.afb-') || n.startsWith('x.'))).toEqual([]);
+  });
+});
+
+describe('cancellation', () => {
+  it('aborting mid-stream stops decoder and encoder with CancelledError and leaves no output', async () => {
+    const clip = await makeTestClip(join(dir, 'cancel.mp4'), { frames: 20 });
+    const ac = new AbortController();
+    const src = await openFrameSource(clip, { signal: ac.signal });
+    const outDir = join(dir, 'out-cancel');
+    const sink = await openVideoSink(join(outDir, 'c.mp4'), { width: 64, height: 48, fps: { num: 30, den: 1 }, preset: 'ultrafast', signal: ac.signal });
+    const err = await caught((async () => {
+      for await (const f of src) {
+        await sink.write(f);
+        if (f.index === 2) ac.abort();
+      }
+      await sink.finish();
+    })());
+    await sink.abort();
+    expect(err).toBeInstanceOf(CancelledError);
+    expect((err as CancelledError).exitCode).toBe(130);
+    expect(await readdir(outDir)).toEqual([]);
   });
 });
