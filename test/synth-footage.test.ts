@@ -210,3 +210,14 @@ describe('reduced-resolution guidance flow', () => {
     expect(Array.from(up.data.subarray(8, 16))).toEqual([2, -2, 3, -1.5, 5, -0.5, 6, 0]);
   });
 });
+
+describe('expected sample counts', () => {
+  it('follows the window arithmetic', async () => {
+    const { expectedSamples } = await import('../pipeline/synth/footage.js');
+    expect(expectedSamples(20, 1, 7, 1)).toBe(2);
+    expect(expectedSamples(20, 2, 14, 0)).toBe(2);
+    expect(expectedSamples(6, 1, 7, 0)).toBe(0);
+    expect(expectedSamples(0, 1, 7, 0)).toBe(0);
+    expect(expectedSamples(49, 1, 49, 0)).toBe(1);
+  });
+});

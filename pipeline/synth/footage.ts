@@ -1,11 +1,13 @@
 // `afb synth INPUT...`: blur datasets from sharp high-frame-rate footage. Names the videos,
 // assigns splits, guards resume with the manifest, runs inputs with bounded concurrency.
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { createFlowEstimator, type FlowBackend } from '../flow/estimator.js';
 import { OutputError } from '../errors.js';
 import { ensureWritableDir } from '../io/atomic.js';
-import { hashConfig, readManifest, writeManifest, writeVideoList, type DatasetManifest, type DatasetSplit } from '../io/dataset-layout.js';
+import { openFrameSource } from '../io/frame-source.js';
+import { blurPath, hashConfig, readManifest, writeManifest, writeVideoList, type DatasetManifest, type DatasetSplit } from '../io/dataset-layout.js';
 import { Progress, type Logger } from '../log.js';
 import { synthesizeFootageVideo, type FootageSettings, type FootageVideoResult } from './footage-video.js';
 
@@ -49,6 +51,12 @@ export function assignSplits(names: readonly string[], split: DatasetSplit, vali
   return out;
 }
 
+/** Blurry frames a clip of `frames` input frames yields: sub-frames (frames-1) K + 1, windows of `window` every window + gap. */
+export function expectedSamples(frames: number, interpolate: number, window: number, gap: number): number {
+  const subframes = frames <= 0 ? 0 : (frames - 1) * interpolate + 1;
+  return subframes >= window ? Math.floor((subframes - window) / (window + gap)) + 1 : 0;
+}
+
 /** What a run did. */
 export interface FootageRunSummary {
   readonly root: string;
@@ -90,7 +98,15 @@ export async function runFootage(o: FootageRunOptions): Promise<FootageRunSummar
   await writeManifest(o.root, manifest(false));
   const flow = await createFlowEstimator({ backend: o.flowBackend, modelPath: o.flowModel, log: o.log });
   o.log.info(`synth: ${names.length} input(s), window ${o.settings.window} + gap ${o.settings.gap}, interpolate x${o.settings.interpolate}, flow ${flow.description}, config ${configHash}`);
-  const progress = new Progress(o.log, 'synth', undefined, 'samples');
+  // probe the inputs (no decoding) for the expected number of samples: progress with an ETA
+  let expected = 0;
+  for (let k = 0; k < inputs.length; k++) {
+    const src = await openFrameSource(inputs[k]!, { resize: o.settings.resize, log: o.log });
+    await src.close();
+    const n = expectedSamples(src.info.frameCount, o.settings.interpolate, o.settings.window, o.settings.gap);
+    for (let w = 0; w < n; w++) if (o.force || !existsSync(blurPath(o.root, names[k]!, w))) expected++;
+  }
+  const progress = new Progress(o.log, 'synth', expected, 'samples');
   const start = Date.now();
   const results: FootageVideoResult[] = new Array(names.length);
   try {
