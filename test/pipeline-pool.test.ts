@@ -59,9 +59,14 @@ describe('DecomposePool', () => {
   it('tiles a frame in the worker with the same result as untiled (pointwise model)', async () => {
     const pool = await DecomposePool.create({ modelPath: fixture('decomposer-linear.onnx'), provider: 'cpu', workers: 1, threads: 1 });
     const t = frameTask(0, 37, 29);
-    const whole = await pool.run(t);
-    const tiled = await pool.run({ ...t, tile: 16, overlap: 4 });
+    const whole = await pool.run({ ...t, float: true });
+    const tiled = await pool.run({ ...t, tile: 16, overlap: 4, float: true });
     await pool.close();
+    let maxFloatDiff = 0;
+    for (let i = 0; i < whole.framesFloat!.length; i++) maxFloatDiff = Math.max(maxFloatDiff, Math.abs(whole.framesFloat![i]! - tiled.framesFloat![i]!));
+    expect(maxFloatDiff).toBeLessThan(1e-5);
+    expect(whole.framesFloat!.length).toBe(whole.frames.length);
+    for (let i = 0; i < 50; i++) expect(Math.round(whole.framesFloat![i]! * 255)).toBe(whole.frames[i]);
     let maxDiff = 0;
     for (let i = 0; i < whole.frames.length; i++) maxDiff = Math.max(maxDiff, Math.abs(whole.frames[i]! - tiled.frames[i]!));
     expect(maxDiff).toBeLessThanOrEqual(1); // 8-bit rounding of the blended floats

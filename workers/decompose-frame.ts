@@ -4,7 +4,7 @@ import { Decomposer, FRAMES_PER_BLUR } from '../models/runtime/decomposer.js';
 import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
 import { guidanceForFrame } from '../pipeline/flow/video-guidance.js';
 import { enforceBlurConsistency } from '../pipeline/math/consistency.js';
-import { hwcToPaddedChw, planarFramesToHwc8 } from '../pipeline/math/tensor-layout.js';
+import { hwcToPaddedChw, planarFramesToHwc8, planarFramesToHwcFloat } from '../pipeline/math/tensor-layout.js';
 import { extractTile, planTiles, TileAccumulator, defaultOverlap } from '../pipeline/math/tiling.js';
 
 /** A frame to decompose (buffers are transferred to the worker). */
@@ -28,12 +28,16 @@ export interface DecomposeTask {
   readonly overlap?: number;
   /** Apply the linear-light blur consistency correction. */
   readonly consistency: boolean;
+  /** Also return the frames as floats in [0,1] (`framesFloat`), e.g. for metrics without 8-bit rounding. */
+  readonly float?: boolean;
 }
 
 /** What comes back: 7 interleaved 8-bit RGB frames back to back, and timings. */
 export interface DecomposeResult {
   readonly index: number;
   readonly frames: Uint8Array;
+  /** With `float`: the same 7 frames as interleaved floats in [0,1] (7 x h x w x 3). */
+  readonly framesFloat?: Float32Array;
   /** Milliseconds spent in onnxruntime. */
   readonly inferMs: number;
   /** Milliseconds spent computing guidance from video in the worker (0 when it came with the task). */
@@ -94,5 +98,6 @@ export async function decomposeFrame(model: Decomposer, task: DecomposeTask): Pr
     consistencyChange = enforceBlurConsistency(planar, blurry, FRAMES_PER_BLUR).meanAbsChange;
   }
   const frames = planarFramesToHwc8(planar, FRAMES_PER_BLUR, w, h);
-  return { index: task.index, frames, inferMs, flowMs, totalMs: performance.now() - t0, consistencyChange };
+  const framesFloat = task.float ? planarFramesToHwcFloat(planar, FRAMES_PER_BLUR, w, h) : undefined;
+  return { index: task.index, frames, ...(framesFloat ? { framesFloat } : {}), inferMs, flowMs, totalMs: performance.now() - t0, consistencyChange };
 }

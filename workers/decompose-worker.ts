@@ -27,7 +27,7 @@ export default async function run(task: DecomposeTask): Promise<unknown> {
   const result = await decomposeFrame(model, task);
   return move({
     get [transferableSymbol]() {
-      return [result.frames.buffer];
+      return result.framesFloat ? [result.frames.buffer, result.framesFloat.buffer] : [result.frames.buffer];
     },
     get [valueSymbol](): DecomposeResult {
       return result;
