@@ -10,6 +10,7 @@ import { openFrameSource } from '../pipeline/io/frame-source.js';
 import { Logger } from '../pipeline/log.js';
 import { DEFAULT_PROCEDURAL_CONFIG } from '../pipeline/math/procedural/config.js';
 import { runFootage } from '../pipeline/synth/footage.js';
+import { DEFAULT_FLOW_WIDTH } from '../pipeline/synth/footage-video.js';
 import { runProcedural } from '../pipeline/synth/procedural.js';
 
 const WIDTH = 960;
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
       t0 = performance.now();
       const s = await runFootage({
         inputs: [clip], root, split: 'train', validFraction: 0, flowBackend: 'builtin', force: true, workers: 1, log,
-        settings: { window: WINDOW, gap: 0, curve: 'srgb', interpolate: 1, gts: 7, guidanceRes: 'full', staticThreshold: 0.5, layout: 'genblur', pngLevel: 3, flowWidth: 320 },
+        settings: { window: WINDOW, gap: 0, curve: 'srgb', interpolate: 1, gts: 7, guidanceRes: 'full', staticThreshold: 0.5, layout: 'genblur', pngLevel: 3, flowWidth: DEFAULT_FLOW_WIDTH },
       });
       const sec = (performance.now() - t0) / 1000;
       samples = s.written;

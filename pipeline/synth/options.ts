@@ -2,6 +2,7 @@
 import { InvalidOptionError } from '../errors.js';
 import { booleanParser, choiceParser, defineOption, intParser, numberParser, stringParser } from '../../configs/option-schema.js';
 import { DEFAULT_PROCEDURAL_CONFIG as D } from '../math/procedural/config.js';
+import { DEFAULT_FLOW_WIDTH } from './footage-video.js';
 
 /** Parse 'WxH' (e.g. 256x256) into [width, height]; both >= 8. */
 export function parseSize(raw: unknown, flag: string): [number, number] {
@@ -53,6 +54,6 @@ export const SYNTH_FOOTAGE_OPTIONS = [
   defineOption({ key: 'resize', flag: '--resize <WxH>', description: 'scale every frame to this size (e.g. 960x540) before synthesis', default: undefined as [number, number] | undefined, parse: parseSize }),
   defineOption({ key: 'validFraction', flag: '--valid-fraction <f>', description: 'list this fraction of the input videos (evenly spread by name) as valid; 0 = all in --split', default: 0, parse: numberParser(0, 1) }),
   defineOption({ key: 'flowBackend', flag: '--flow-backend <name>', description: 'flow for guidance and interpolation: builtin or raft', default: 'builtin' as 'builtin' | 'raft', parse: choiceParser(['builtin', 'raft'] as const) }),
-  defineOption({ key: 'flowWidth', flag: '--flow-width <px>', description: 'guidance flow is estimated on ground truths box-downscaled to about this width', default: 320, parse: intParser(8, 16384) }),
+  defineOption({ key: 'flowWidth', flag: '--flow-width <px>', description: 'guidance flow is estimated on ground truths box-downscaled to about this width', default: DEFAULT_FLOW_WIDTH, parse: intParser(8, 16384) }),
   defineOption({ key: 'flowModel', flag: '--flow-model <file>', description: 'RAFT .onnx file for --flow-backend raft', default: '', parse: stringParser }),
 ] as const;
