@@ -1,5 +1,5 @@
-// Piscina worker of `afb synth`: renders and writes the samples of one video per task
-// (procedural scenes or windows of footage); results are small summaries, files go to disk.
+// Piscina worker of `afb synth --procedural`: renders and writes the samples of one video per task
+// (its exposures to render); results are small summaries, the files go straight to disk.
 import { renderProceduralVideo, type ProceduralVideoResult, type ProceduralVideoTask } from '../pipeline/synth/procedural-video.js';
 
 /** Run one task. */
