@@ -42,3 +42,26 @@ describe('option resolution', () => {
     expect(g).toMatchObject({ threads: 1, logLevel: 'info', json: false });
   });
 });
+
+describe('config files through the CLI context', () => {
+  it('global keys at the top, command options under the command name; CLI wins', async () => {
+    const { createContext } = await import('../pipeline/cli/context.js');
+    const { CODEC_OPTIONS } = await import('../configs/codec-options.js');
+    const { makeTempDir, removeTempDir } = await import('./helpers/media.js');
+    const { writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const dir = await makeTempDir();
+    try {
+      const file = join(dir, 'afb.yaml');
+      await writeFile(file, 'workers: 5\nthreads: 2\nvideo:\n  codec: vp9\n  crf: 40\n');
+      const ctx = await createContext({ config: file, workers: '3' }, ['video']);
+      expect(ctx.globals).toMatchObject({ workers: 3, threads: 2, logLevel: 'info' });
+      expect(ctx.resolve('video', CODEC_OPTIONS, { crf: '33' })).toEqual({ codec: 'vp9', crf: 33, preset: 'medium', pixFmt: 'yuv420p' });
+      await writeFile(file, 'video:\n  codec: av1\n');
+      const bad = await createContext({ config: file }, ['video']);
+      expect(() => bad.resolve('video', CODEC_OPTIONS, {})).toThrow('Expected one of h264, h265, vp9 for codec (config file) but received "av1"');
+    } finally {
+      await removeTempDir(dir);
+    }
+  });
+});
