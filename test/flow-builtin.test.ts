@@ -48,7 +48,7 @@ describe('flow image operations', () => {
   it('resolves options and working sizes', () => {
     expect(workingSize(960, 540, 320)).toEqual({ width: 320, height: 180 });
     expect(workingSize(200, 100, 320)).toEqual({ width: 200, height: 100 });
-    expect(resolveBuiltinFlowOptions()).toEqual({ levels: 5, iterations: 3, windowRadius: 3, regularization: 1e-4, medianEveryIteration: false, workingWidth: 320 });
+    expect(resolveBuiltinFlowOptions()).toEqual({ levels: 5, iterations: 3, windowRadius: 3, regularization: 1e-4, medianEveryIteration: false, edgeRegularization: 0.2, fillRadius: 4, workingWidth: 320 });
     expect(() => resolveBuiltinFlowOptions({ iterations: 0 })).toThrow(/iterations but received 0/);
   });
 });
@@ -93,6 +93,36 @@ describe('built-in flow on synthetic pairs with exact flow', () => {
     }
     errs.sort((a, b) => a - b);
     expect(errs[errs.length >> 1]).toBeLessThan(0.1);
+  });
+  it('does not drift along straight edges (aperture problem) and fills flat areas from textured ones', () => {
+    // horizontal stripes moved by (3, 2): only v is observable, u must stay near 0 instead of drifting
+    const w = 160, h = 96;
+    const stripes = (dy: number): RgbImage => {
+      const d = new Uint8Array(w * h * 3);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) d.fill(Math.round(128 + 90 * Math.sin((y - dy) * 0.35) * Math.cos((y - dy) * 0.05)), (y * w + x) * 3, (y * w + x) * 3 + 3);
+      return { width: w, height: h, data: d };
+    };
+    const f = estimateBuiltinFlow(stripes(0), stripes(2), { workingWidth: w });
+    let maxU = 0, sumV = 0, count = 0;
+    for (let y = 10; y < h - 10; y++) for (let x = 10; x < w - 10; x++) {
+      const i = y * w + x;
+      maxU = Math.max(maxU, Math.abs(f.data[2 * i]!));
+      sumV += f.data[2 * i + 1]!;
+      count++;
+    }
+    expect(maxU).toBeLessThan(0.5);
+    expect(sumV / count).toBeCloseTo(2, 0);
+    // a flat 110x60 area moving with a textured scene by (3, -2) takes the surrounding motion
+    const pair = renderSyntheticPair({ width: w, height: h, seed: 6, background: { dx: 3, dy: -2 } });
+    for (let y = 18; y < 78; y++) {
+      pair.prev.data.fill(120, (y * w + 25) * 3, (y * w + 135) * 3);
+      pair.next.data.fill(120, ((y - 2) * w + 28) * 3, ((y - 2) * w + 138) * 3);
+    }
+    const g = estimateBuiltinFlow(pair.prev, pair.next, { workingWidth: w });
+    const c = 48 * w + 80;
+    expect(g.data[2 * c]).toBeGreaterThan(2); // without the fill (fillRadius 0): 1.2
+    expect(g.data[2 * c]).toBeLessThan(3.5);
+    expect(Math.abs(g.data[2 * c + 1]! + 2)).toBeLessThan(0.5);
   });
   it('identical frames give (near) zero flow', () => {
     const pair = renderSyntheticPair({ width: 96, height: 64, background: { dx: 0, dy: 0 } });

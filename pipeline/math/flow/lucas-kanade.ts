@@ -16,10 +16,14 @@ export interface LucasKanadeOptions {
   readonly regularization?: number;
   /** 3x3 median after every iteration instead of only after the last one of each level. Default false. */
   readonly medianEveryIteration?: boolean;
+  /** Damping proportional to the window's gradient energy (trace of its structure tensor). Default 0.2. */
+  readonly edgeRegularization?: number;
+  /** Radius of the confidence-weighted fill of textureless windows after each level (0 = off). Default 4. */
+  readonly fillRadius?: number;
 }
 
 /** Defaults of LucasKanadeOptions, written out. */
-export const LK_DEFAULTS: Required<LucasKanadeOptions> = { levels: 5, iterations: 3, windowRadius: 3, regularization: 1e-4, medianEveryIteration: false };
+export const LK_DEFAULTS: Required<LucasKanadeOptions> = { levels: 5, iterations: 3, windowRadius: 3, regularization: 1e-4, medianEveryIteration: false, edgeRegularization: 0.2, fillRadius: 4 };
 
 /** Largest update per iteration in pixels: bounds a step taken on an ill-conditioned window. */
 const MAX_STEP = 2;
@@ -52,11 +56,22 @@ function refineLevel(i1: GrayImage, i2: GrayImage, u: Float32Array, v: Float32Ar
   for (let i = 0; i < n; i++) prod[i] = gy[i]! * gy[i]!;
   boxSum(prod, w, h, r, syy, tmp);
   const lambda = o.regularization * (2 * r + 1) ** 2;
-  // Inverse of the regularised structure tensor, once per level (gradients of the first image).
+  // Confidence of each window: the smaller eigenvalue of its structure tensor (0 on flat areas
+  // and on straight edges, where Lucas-Kanade cannot see the motion).
+  const conf = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    const a = sxx[i]! + lambda;
+    const half = 0.5 * (sxx[i]! - syy[i]!);
+    conf[i] = Math.max(0, 0.5 * (sxx[i]! + syy[i]!) - Math.sqrt(half * half + sxy[i]! * sxy[i]!));
+  }
+  // Inverse of the regularised structure tensor, once per level (gradients of the first image).
+  const mu = o.edgeRegularization;
+  for (let i = 0; i < n; i++) {
+    // mu * trace: along a straight edge the tensor is nearly singular and Lucas-Kanade drifts along
+    // the edge (the aperture problem); a term proportional to the gradient energy stops that drift.
+    const damp = lambda + mu * (sxx[i]! + syy[i]!);
+    const a = sxx[i]! + damp;
     const b = sxy[i]!;
-    const c = syy[i]! + lambda;
+    const c = syy[i]! + damp;
     const inv = 1 / (a * c - b * b);
     sxx[i] = c * inv;
     sxy[i] = -b * inv;
@@ -109,6 +124,34 @@ function refineLevel(i1: GrayImage, i2: GrayImage, u: Float32Array, v: Float32Ar
       median3x3(v, w, h, tmp);
       v.set(tmp);
     }
+  }
+  if (o.fillRadius > 0) fillLowConfidence(u, v, conf, w, h, o.fillRadius, lambda, tmp);
+}
+
+/**
+ * Normalised-convolution fill: blend each vector with the confidence-weighted mean of its
+ * (2R+1)^2 neighbourhood, weight conf / (conf + lambda), so textureless and edge-only windows take
+ * the motion of textured neighbours (coarse to fine, this reaches far) while textured ones keep theirs.
+ */
+function fillLowConfidence(u: Float32Array, v: Float32Array, conf: Float32Array, w: number, h: number, radius: number, lambda: number, tmp: Float32Array): void {
+  const n = w * h;
+  const wu = new Float32Array(n);
+  const wv = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    wu[i] = conf[i]! * u[i]!;
+    wv[i] = conf[i]! * v[i]!;
+  }
+  const su = new Float32Array(n);
+  const sv = new Float32Array(n);
+  const sc = new Float32Array(n);
+  boxSum(wu, w, h, radius, su, tmp);
+  boxSum(wv, w, h, radius, sv, tmp);
+  boxSum(conf, w, h, radius, sc, tmp);
+  for (let i = 0; i < n; i++) {
+    if (!(sc[i]! > 1e-12)) continue; // nothing textured nearby: keep the vector
+    const alpha = conf[i]! / (conf[i]! + lambda);
+    u[i] = alpha * u[i]! + (1 - alpha) * (su[i]! / sc[i]!);
+    v[i] = alpha * v[i]! + (1 - alpha) * (sv[i]! / sc[i]!);
   }
 }
 
