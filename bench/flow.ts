@@ -1,14 +1,17 @@
 // Flow benchmark: milliseconds per 960x540 pair for the built-in estimator (median of runs, one
 // thread) with its end-point error and 4-direction guidance agreement on generated pairs with exact
 // flow; and RAFT (random-weight raft_small exported on the spot, or --raft-model) ms per pair on CPU
-// at its working resolution. Run: npm run bench:flow [-- --runs 5 --working-width 320 --no-raft].
+// at its working resolution. Run: npm run bench:flow [-- --runs 5 --working-width 320 --no-raft
+// --photos data/photos/valid] (--photos: also natural photos shifted by a known amount).
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RaftFlowEstimator } from '../pipeline/flow/raft.js';
+import { readImage } from '../pipeline/io/image.js';
+import type { RgbImage } from '../pipeline/math/types.js';
 import { DEFAULT_WORKING_WIDTH, estimateBuiltinFlow } from '../pipeline/math/flow/builtin-flow.js';
 import { endpointError, guidanceAgreement, movingMask } from '../pipeline/math/flow/flow-metrics.js';
 import { largeMotionPairSpecs, renderSyntheticPair, standardPairSpecs } from '../pipeline/math/flow/synthetic-pairs.js';
@@ -20,6 +23,7 @@ const { values: args } = parseArgs({
     'raft-model': { type: 'string' },
     'raft-width': { type: 'string', default: '480' },
     'no-raft': { type: 'boolean', default: false },
+    photos: { type: 'string' },
   },
 });
 const runs = Math.max(1, Number(args.runs));
@@ -82,6 +86,33 @@ for (const { name, spec } of largeMotionPairSpecs(960, 540)) {
   console.log(`${name.padEnd(14)} EPE ${row.epe.toFixed(2).padStart(6)}   agreement ${(100 * row.agreement).toFixed(2).padStart(6)} %`);
 }
 report['builtinLargeMotion'] = large;
+
+/** A w x h window of an image at (x0, y0). */
+function crop(img: RgbImage, x0: number, y0: number, w: number, h: number): RgbImage {
+  const d = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) d.set(img.data.subarray(((y + y0) * img.width + x0) * 3, ((y + y0) * img.width + x0 + w) * 3), y * w * 3);
+  return { width: w, height: h, data: d };
+}
+
+if (args.photos) {
+  // Natural images: two crops of each photo offset by (7, -4) px, i.e. content moving by (7, -4).
+  const [dx, dy] = [7, -4];
+  const files = (await readdir(args.photos)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
+  console.log(`natural photos from ${args.photos}, shifted by (${dx}, ${dy}) px:`);
+  const photoRows: Record<string, unknown>[] = [];
+  for (const f of files) {
+    const img = await readImage(join(args.photos, f));
+    const w = Math.min(960, img.width - 20);
+    const h = Math.min(540, img.height - 20);
+    if (w < 64 || h < 64) continue;
+    const truth = { width: w, height: h, data: new Float32Array(w * h * 2).map((_, i) => (i % 2 ? dy : dx)) };
+    const flow = estimateBuiltinFlow(crop(img, 10, 10, w, h), crop(img, 10 - dx, 10 - dy, w, h), { workingWidth });
+    const row = { photo: f, size: `${w}x${h}`, epe: endpointError(flow, truth), agreement: guidanceAgreement(flow, truth) };
+    photoRows.push(row);
+    console.log(`${f.padEnd(24)} ${row.size.padEnd(8)} EPE ${row.epe.toFixed(2).padStart(6)}   agreement ${(100 * row.agreement).toFixed(2).padStart(6)} %`);
+  }
+  report['builtinPhotos'] = photoRows;
+}
 
 if (!args['no-raft']) {
   let model = args['raft-model'];
