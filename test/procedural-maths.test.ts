@@ -124,6 +124,18 @@ describe('linear-light encoding', () => {
     for (let i = 0; i < src.length; i++) if (fast[i] !== exact[i]) diff++;
     expect(diff).toBe(0);
   });
+  it('the accumulator mean encodes like the exact encoder, across resets', async () => {
+    const { LinearAccumulator } = await import('../pipeline/math/blur.js');
+    const r = new Rng(11);
+    const acc = new LinearAccumulator(3000);
+    for (let round = 0; round < 2; round++) {
+      acc.reset();
+      const frames = Array.from({ length: 5 }, () => Uint8Array.from({ length: 3000 }, () => r.int(0, 255)));
+      frames.forEach((f) => acc.addEncoded(f));
+      expect(acc.count).toBe(5);
+      expect(Array.from(acc.meanEncoded8())).toEqual(Array.from(encodeLinearTo8(acc.meanLinear())));
+    }
+  });
   it('blurFrames is the linear mean, not the code mean', () => {
     // black and white average to linear 0.5 = sRGB code 188, not 128
     const out = blurFrames([new Uint8Array([0, 0, 0]), new Uint8Array([255, 255, 255])]);

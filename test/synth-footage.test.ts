@@ -127,6 +127,23 @@ describe('afb synth INPUT (footage)', () => {
     await expect(runFootage(options(r, { settings: settings({ window: 5 }) }))).rejects.toThrow(/different config/);
   });
 
+  it('resumes around a complete window (output buffers reused safely)', async () => {
+    const full = join(dir, 'w6-full');
+    const part = join(dir, 'w6-part');
+    const six = settings({ window: 6, gap: 0, gts: 3 });
+    expect((await runFootage(options(full, { settings: six }))).written).toBe(3);
+    await runFootage(options(part, { settings: six }));
+    await rm(blurPath(part, 'clip', 0));
+    await rm(blurPath(part, 'clip', 2));
+    await rm(sharpPath(part, 'clip', 2, 0));
+    expect(await runFootage(options(part, { settings: six }))).toMatchObject({ written: 2, skipped: 1 });
+    for (const w of [0, 2]) {
+      for (const p of [blurPath(full, 'clip', w), sharpPath(full, 'clip', w, 0), sharpPath(full, 'clip', w, 2)]) {
+        expect(Buffer.compare(await readFile(p), await readFile(p.replace(full, part)))).toBe(0);
+      }
+    }
+  });
+
   it('writes trend+_avg and bbox pickles with --layout baistpp', async () => {
     const root = join(dir, 'b');
     await runFootage(options(root, { settings: settings({ layout: 'baistpp' }), validFraction: 1 }));

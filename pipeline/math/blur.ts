@@ -31,14 +31,17 @@ export class LinearAccumulator {
     if (frame.length !== this.length) throw new RangeError(`Frame holds ${frame.length} values, expected ${this.length}`);
     const lut = this.lut;
     const s = this.sum;
-    for (let i = 0; i < frame.length; i++) s[i] += lut[frame[i]!]!;
+    // the first frame of a window is assigned (reset() does not clear: one pass saved per window)
+    if (this.n === 0) for (let i = 0; i < frame.length; i++) s[i] = lut[frame[i]!]!;
+    else for (let i = 0; i < frame.length; i++) s[i] += lut[frame[i]!]!;
     this.n++;
   }
   /** Add one frame already in linear light. */
   addLinear(frame: Float32Array): void {
     if (frame.length !== this.length) throw new RangeError(`Frame holds ${frame.length} values, expected ${this.length}`);
     const s = this.sum;
-    for (let i = 0; i < frame.length; i++) s[i] += frame[i]!;
+    if (this.n === 0) for (let i = 0; i < frame.length; i++) s[i] = frame[i]!;
+    else for (let i = 0; i < frame.length; i++) s[i] += frame[i]!;
     this.n++;
   }
   /** Mean in linear light. */
@@ -48,13 +51,24 @@ export class LinearAccumulator {
     for (let i = 0; i < this.length; i++) out[i] = this.sum[i]! * inv;
     return out;
   }
-  /** Mean re-encoded to 8-bit codes with the same curve. */
-  meanEncoded8(out?: Uint8Array): Uint8Array {
-    return encodeLinearTo8Fast(this.meanLinear(), this.curve, out);
+  /** Mean re-encoded to 8-bit codes with the same curve (same bytes as encoding meanLinear(), without its buffer). */
+  meanEncoded8(out: Uint8Array = new Uint8Array(this.length)): Uint8Array {
+    if (this.n === 0) throw new RangeError('No frames were accumulated');
+    const { cell, thresholds } = fastTables(this.curve);
+    const inv = 1 / this.n;
+    const s = this.sum;
+    for (let i = 0; i < this.length; i++) {
+      const v = Math.fround(s[i]! * inv); // the float32 value meanLinear() would hold
+      if (!(v > 0)) { out[i] = 0; continue; }
+      if (v >= 1) { out[i] = 255; continue; }
+      let c = cell[Math.floor(v * CELLS)]!;
+      while (thresholds[c + 1]! <= v) c++;
+      out[i] = c;
+    }
+    return out;
   }
-  /** Start a new window. */
+  /** Start a new window (the next frame overwrites the sums). */
   reset(): void {
-    this.sum.fill(0);
     this.n = 0;
   }
 }

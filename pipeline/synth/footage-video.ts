@@ -87,8 +87,11 @@ export async function synthesizeFootageVideo(
   const source = await openFrameSource(input, { resize: s.resize, signal: deps.signal, log: deps.log });
   let acc: LinearAccumulator | undefined;
   let truths: Uint8Array[] = [];
+  // two sets of output buffers: one being encoded/written while the next window fills the other
+  const sets: { truths: Uint8Array[]; blur: Uint8Array }[] = [];
   let written = 0;
   let pending: Promise<void> = Promise.resolve();
+  let pendingSet = -1;
   for await (const sub of subframeStream(source, { interpolate: s.interpolate, curve: s.curve, needed, flow: deps.flow, onEnd: (n) => { total = n; } })) {
     const w = Math.floor(sub.index / period);
     const local = sub.index - w * period;
@@ -97,10 +100,14 @@ export async function synthesizeFootageVideo(
       acc ??= new LinearAccumulator(W * H * 3, s.curve, sub.codes instanceof Uint16Array ? 16 : 8);
       acc.reset();
       truths = [];
+      while (sets.length < 2) sets.push({ truths: gts.map(() => new Uint8Array(W * H * 3)), blur: new Uint8Array(W * H * 3) });
+      // after skipped (complete) windows the in-flight sample may hold this window's set: wait for it
+      if (pendingSet === w % 2) await pending;
     }
+    const set = sets[w % 2]!;
     if (sub.codes) acc.addEncoded(sub.codes);
     else acc.addLinear(sub.linear!);
-    if (gts.includes(local)) truths.push(subframeCodes8(sub, s.curve));
+    if (gts.includes(local)) truths.push(subframeCodes8(sub, s.curve, set.truths[truths.length]));
     if (local !== s.window - 1) continue;
     if (acc.count !== s.window || truths.length !== s.gts) throw new RangeError(`Window ${w} of ${input} received ${acc.count} sub-frames, expected ${s.window}`);
     // aggregate of the flows between consecutive ground-truth frames (the reference's training guidance)
@@ -116,10 +123,11 @@ export async function synthesizeFootageVideo(
     }
     const flow = k === 1 ? sum : upscaleFlow({ width: sw, height: sh, data: sum }, k, W, H).data;
     const g = guidanceFromFlow({ width: W, height: H, data: flow }, s.guidanceRes, s.staticThreshold);
-    const blur = acc.meanEncoded8();
+    const blur = acc.meanEncoded8(set.blur);
     const frames = truths;
     const bbox = s.layout === 'baistpp' ? movingBbox({ width: W, height: H, data: flow }, s.staticThreshold) : undefined;
-    await pending; // one sample's files in flight while the next window accumulates
+    await pending; // one sample's files in flight while the next window accumulates (buffer set w % 2)
+    pendingSet = w % 2;
     pending = (async () => {
       await Promise.all([
         ...frames.map(async (f, j) => writeFileAtomic(sharpPath(root, video, w, j), await encodePng({ width: W, height: H, data: f }, s.pngLevel))),

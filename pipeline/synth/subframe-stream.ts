@@ -82,8 +82,10 @@ function toCodes8(codes: Uint8Array | Uint16Array): Uint8Array {
   return out;
 }
 
-/** 8-bit sRGB-or-curve codes of a sub-frame (its own codes, or its linear light re-encoded). */
-export function subframeCodes8(s: Subframe, curve: TransferCurve): Uint8Array {
-  if (s.codes) return s.codes instanceof Uint8Array ? s.codes.slice() : toCodes8(s.codes);
-  return encodeLinearTo8Fast(s.linear!, curve);
+/** 8-bit codes of a sub-frame (its own codes, or its linear light re-encoded with the curve), copied into `out`. */
+export function subframeCodes8(s: Subframe, curve: TransferCurve, out: Uint8Array = new Uint8Array(s.width * s.height * 3)): Uint8Array {
+  if (s.codes instanceof Uint8Array) out.set(s.codes);
+  else if (s.codes) out.set(toCodes8(s.codes));
+  else encodeLinearTo8Fast(s.linear!, curve, out);
+  return out;
 }
