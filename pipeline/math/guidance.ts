@@ -1,5 +1,5 @@
 // Motion guidance: quantise optical flow into quadrant directions with the reference
-// implementation's conventions (see docs/guidance.md). Pure: no I/O.
+// implementation's conventions (see docs/flow.md). Pure: no I/O.
 import type { FlowField, GuidanceMap } from './types.js';
 
 /** Default static threshold: flow magnitude below this many pixels is static. */
