@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const threads = intOpt('threads', 1);
   const workers = intOpt('workers', Math.max(1, Math.floor(cores / threads)));
   const sizes = (opt('sizes') ?? '960x540,1920x1080').split(',').map((s) => s.split('x').map(Number) as [number, number]);
-  const longSeconds = intOpt('long-seconds', 1);
+  const longSeconds = opt('long-seconds') === '0' ? 0 : intOpt('long-seconds', 1);
   const dir = join(process.cwd(), 'bench', '.work.tmp');
   await mkdir(dir, { recursive: true });
   const log = new Logger('warn');
@@ -111,10 +111,12 @@ async function main(): Promise<void> {
       for await (const f of await openFrameSource(clip)) rgb.push(f.data.slice() as Uint8Array);
       await bareInference(pool, rgb.slice(0, workers), width, height); // warm-up: arenas, caches
       const bareBefore = await bareInference(pool, rgb, width, height);
+      console.log(`${width}x${height}: bare inference ${bareBefore.toFixed(3)} frames/s; running the pipeline...`);
       const summary = await convertVideo(
         { input: clip, output: join(dir, `out-${width}x${height}.mp4`), slowmo: false, tile: 0, consistency: false, codec: 'h264', crf: -1, preset: 'veryfast', pixFmt: 'yuv420p' },
         { pool, log, progress: false, workerFlow: !process.argv.includes('--main-thread-flow'), tileBudgetBytes: 2 ** 31, createGuidance: (w, h) => createGuidanceProvider({ mode: 'video', flow: 'builtin', seed: 0, provider: 'cpu', log }, w, h) },
       );
+      console.log(`${width}x${height}: pipeline ${(summary.inputFrames / summary.seconds).toFixed(3)} input frames/s; bare inference again...`);
       const bareAfter = await bareInference(pool, rgb, width, height);
       const bare = (bareBefore + bareAfter) / 2;
       const inFps = summary.inputFrames / summary.seconds;
@@ -131,14 +133,16 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(r);
 
   // Peak RSS of the CLI over a longer 1080p input.
-  const long = join(dir, 'long-1080p.mp4');
-  const longFrames = Math.max(2, Math.round(longSeconds * 30));
-  await runFfmpeg('ffmpeg', buildTestClipArgs({ output: long, width: 1920, height: 1080, fps: { num: 30, den: 1 }, frames: longFrames }));
-  const rss = await cliRss(['--workers', String(workers), '--threads', String(threads), '--log-level', 'warn', 'video', long, '-o', join(dir, 'long-out.mp4'), '--model', modelPath]);
-  const third = Math.max(1, Math.floor(rss.samples.length / 3));
-  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  console.log(`\npeak RSS over ${longFrames} frames of 1080p (${longSeconds} s at 30 fps, ${rss.seconds.toFixed(0)} s wall, exit ${rss.code}): `
-    + `${Math.max(...rss.samples).toFixed(0)} MB; mean RSS by thirds ${avg(rss.samples.slice(0, third)).toFixed(0)} / ${avg(rss.samples.slice(third, 2 * third)).toFixed(0)} / ${avg(rss.samples.slice(2 * third)).toFixed(0)} MB`);
+  if (longSeconds > 0) {
+    const long = join(dir, 'long-1080p.mp4');
+    const longFrames = Math.max(2, Math.round(longSeconds * 30));
+    await runFfmpeg('ffmpeg', buildTestClipArgs({ output: long, width: 1920, height: 1080, fps: { num: 30, den: 1 }, frames: longFrames }));
+    const rss = await cliRss(['--workers', String(workers), '--threads', String(threads), '--log-level', 'warn', 'video', long, '-o', join(dir, 'long-out.mp4'), '--model', modelPath]);
+    const third = Math.max(1, Math.floor(rss.samples.length / 3));
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    console.log(`\npeak RSS over ${longFrames} frames of 1080p (${longSeconds} s at 30 fps, ${rss.seconds.toFixed(0)} s wall, exit ${rss.code}): `
+      + `${Math.max(...rss.samples).toFixed(0)} MB; mean RSS by thirds ${avg(rss.samples.slice(0, third)).toFixed(0)} / ${avg(rss.samples.slice(third, 2 * third)).toFixed(0)} / ${avg(rss.samples.slice(2 * third)).toFixed(0)} MB`);
+  }
 
   if (!process.argv.includes('--no-torch')) {
     const budget = workers * threads;
