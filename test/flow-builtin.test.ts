@@ -124,6 +124,14 @@ describe('built-in flow on synthetic pairs with exact flow', () => {
     expect(g.data[2 * c]).toBeLessThan(3.5);
     expect(Math.abs(g.data[2 * c + 1]! + 2)).toBeLessThan(0.5);
   });
+  it('handles tiny and 1-pixel-thin frames with finite flow', () => {
+    for (const [w, h] of [[1, 1], [3, 1], [1, 5], [2, 2], [17, 9]] as const) {
+      const img: RgbImage = { width: w, height: h, data: Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 37) % 251) };
+      const f = estimateBuiltinFlow(img, img);
+      expect([f.width, f.height]).toEqual([w, h]);
+      expect(Array.from(f.data).every((x) => Number.isFinite(x) && Math.abs(x) < 1e-3)).toBe(true);
+    }
+  });
   it('identical frames give (near) zero flow', () => {
     const pair = renderSyntheticPair({ width: 96, height: 64, background: { dx: 0, dy: 0 } });
     const est = estimateBuiltinFlow(pair.prev, pair.prev);

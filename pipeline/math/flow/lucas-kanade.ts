@@ -41,6 +41,7 @@ function buildPyramid(img: GrayImage, levels: number): GrayImage[] {
 /** Refine (u, v) in place on one pyramid level. */
 function refineLevel(i1: GrayImage, i2: GrayImage, u: Float32Array, v: Float32Array, o: Required<LucasKanadeOptions>): void {
   const { width: w, height: h } = i1;
+  if (w < 2 || h < 2) return; // bilinear sampling needs 2x2 pixels: a 1-pixel-thin image keeps its (zero) flow
   const n = w * h;
   const r = o.windowRadius;
   const { gx, gy } = gradients(i1);
