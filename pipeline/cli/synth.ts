@@ -85,7 +85,10 @@ export const synthCommand: CommandModule = {
     for (const record of [...PROCEDURAL_RECORDS, ...FOOTAGE_RECORDS]) {
       if (seen.has(record.key)) continue;
       seen.add(record.key);
-      cmd.option(record.flag, record.description);
+      const d = record.default;
+      const shown = Array.isArray(d) ? d.join('x') : d;
+      const hasDefault = shown !== undefined && shown !== '' && shown !== false && typeof shown !== 'function' && !/\(default/.test(record.description);
+      cmd.option(record.flag, hasDefault ? `${record.description} (default: ${String(shown)})` : record.description);
     }
     cmd.action(async (inputs: string[], opts: Record<string, unknown>) => {
       const ctx = await getContext();
