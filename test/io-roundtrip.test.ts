@@ -130,6 +130,22 @@ describe('video sinks', () => {
     }
   });
 
+  it('keeps 16-bit frames at 10-bit precision through H.265 yuv444p10le', async () => {
+    const out = join(dir, 'deep.mkv');
+    // A smooth 16-bit ramp whose steps (900 per pixel, 37 per row) are finer than 8 bits can hold.
+    const deep = new Uint16Array(64 * 48 * 3);
+    for (let y = 0; y < 48; y++) for (let x = 0; x < 64; x++) for (let c = 0; c < 3; c++) deep[3 * (y * 64 + x) + c] = 900 * x + 37 * y + 1000 * c;
+    const sink = await openFrameSink(out, { width: 64, height: 48, depth: 16, fps: { num: 24000, den: 1001 }, codec: 'h265', pixFmt: 'yuv444p10le', crf: 0, preset: 'ultrafast' });
+    for (let t = 0; t < 2; t++) await sink.write({ width: 64, height: 48, data: deep });
+    await sink.finish();
+    expect(await probe(out)).toMatchObject({ pixFmt: 'yuv444p10le', bitDepth: 10, fps: { num: 24000, den: 1001 }, frameCount: 2 });
+    const back = await readAll(out, { depth: 16 });
+    expect(back[0]!.data).toBeInstanceOf(Uint16Array);
+    // Smaller error than the same frame rounded to 8 bits: the extra precision survived.
+    const eightBit = Array.from(deep, (v) => Math.round(v / 257) * 257);
+    expect(meanAbsDiff(back[0]!.data, deep)).toBeLessThan(meanAbsDiff(eightBit, deep));
+  });
+
   it('pads odd sizes by one pixel with a warning, never an error', async () => {
     const { log, text } = captureLog();
     const out = join(dir, 'odd.mp4');
