@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Copies the training runs' latest checkpoints and logs into models/checkpoints/ so that they can be
+# committed and the next sitting (scripts/train-cpu.sh) resumes instead of restarting.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for run in cpu-res pred-cpu; do
+  [ -f "runs/$run/ckpt.pt" ] || continue
+  mkdir -p "models/checkpoints/$run"
+  for f in ckpt.pt best.pt log.jsonl; do
+    [ -f "runs/$run/$f" ] && cp "runs/$run/$f" "models/checkpoints/$run/$f"
+  done
+  echo "saved runs/$run -> models/checkpoints/$run ($(du -sh "models/checkpoints/$run" | cut -f1))"
+done
