@@ -136,6 +136,25 @@ describe('linear-light encoding', () => {
       expect(Array.from(acc.meanEncoded8())).toEqual(Array.from(encodeLinearTo8(acc.meanLinear())));
     }
   });
+  it('the integer path, the float path and a switch between them agree', async () => {
+    const { LinearAccumulator } = await import('../pipeline/math/blur.js');
+    const { decodeToLinear } = await import('../pipeline/math/colour.js');
+    const r = new Rng(12);
+    const frames = Array.from({ length: 4 }, () => Uint8Array.from({ length: 600 }, () => r.int(0, 255)));
+    const exact = new Float64Array(600);
+    frames.forEach((f) => decodeToLinear(f).forEach((v, i) => { exact[i] += v / 4; }));
+    const ints = new LinearAccumulator(600);
+    frames.forEach((f) => ints.addEncoded(f));
+    const mixed = new LinearAccumulator(600);
+    mixed.addEncoded(frames[0]!);
+    mixed.addEncoded(frames[1]!);
+    mixed.addLinear(decodeToLinear(frames[2]!)); // switches to float64 mid-window
+    mixed.addEncoded(frames[3]!);
+    for (const acc of [ints, mixed]) {
+      const m = acc.meanLinear();
+      for (let i = 0; i < 600; i++) expect(Math.abs(m[i]! - exact[i]!)).toBeLessThan(2e-7);
+    }
+  });
   it('blurFrames is the linear mean, not the code mean', () => {
     // black and white average to linear 0.5 = sRGB code 188, not 128
     const out = blurFrames([new Uint8Array([0, 0, 0]), new Uint8Array([255, 255, 255])]);
@@ -321,6 +340,19 @@ describe('exposures', () => {
     accumulateFlow(layers, ids, 0, 1, 40, 32, direct); // all-background ids: one exposure of background motion
     expect(direct[0]).toBeCloseTo(2, 10);
     expect(direct[1]).toBeCloseTo(1, 10);
+  });
+});
+
+describe('fast quantiser', () => {
+  it('matches the reference quantizeFlow4 exactly', async () => {
+    const { quantizeFlow4 } = await import('../pipeline/math/guidance.js');
+    const { quantizeFlowFast } = await import('../pipeline/math/procedural/scene.js');
+    const r = new Rng(2);
+    const vals = [0, 0.5, -0.5, 0.3, 0.4, -0.4, 1e-9, NaN, 2, -3];
+    const data = new Float32Array(4000);
+    for (let i = 0; i < data.length; i++) data[i] = i < 400 ? vals[r.int(0, vals.length - 1)]! : r.uniform(-2, 2);
+    const flow = { width: 100, height: 20, data };
+    expect(Array.from(quantizeFlowFast(flow, 0.5).data)).toEqual(Array.from(quantizeFlow4(flow, 0.5).data));
   });
 });
 

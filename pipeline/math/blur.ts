@@ -15,31 +15,63 @@ export function gtIndices(window: number, count = 7): number[] {
   return out;
 }
 
-/** Running sum of frames in linear light (float64 so long windows lose nothing). */
+/** Fixed-point scale of the integer path: 2^24 per unit of linear light (rounding error < 3e-8). */
+const FIXED_SCALE = 16777216;
+/** Frames the integer path can sum without overflowing 32 bits (255 x 2^24 < 2^32). */
+const FIXED_MAX_FRAMES = 255;
+
+/**
+ * Running sum of frames in linear light. 8-bit frames are summed exactly as fixed-point integers
+ * (Uint32, 2^24 per unit: a quarter of the memory traffic of float64, which is what bounds this
+ * loop); linear frames, 16-bit frames or windows over 255 frames switch to float64 sums.
+ */
 export class LinearAccumulator {
-  readonly sum: Float64Array;
+  private sum64: Float64Array | undefined;
+  private sum32: Uint32Array | undefined;
+  private fixed = true;
   private n = 0;
   private readonly lut: Float32Array;
+  private readonly lutFixed: Uint32Array;
   constructor(readonly length: number, readonly curve: TransferCurve = 'srgb', bits: 8 | 16 = 8) {
-    this.sum = new Float64Array(length);
     this.lut = toLinearLut(curve, bits);
+    this.lutFixed = Uint32Array.from(this.lut, (v) => Math.round(v * FIXED_SCALE));
+    if (bits === 16) this.fixed = false;
   }
   /** Number of frames added so far. */
   get count(): number { return this.n; }
+  /** The float64 sums (created on first need; converts the integer sums when switching). */
+  private toFloat(): Float64Array {
+    this.sum64 ??= new Float64Array(this.length);
+    if (this.fixed && this.n > 0) {
+      const s = this.sum64;
+      const q = this.sum32!;
+      for (let i = 0; i < this.length; i++) s[i] = q[i]! / FIXED_SCALE;
+    }
+    this.fixed = false;
+    return this.sum64;
+  }
   /** Add one encoded frame (8- or 16-bit codes, decoded through the curve). */
   addEncoded(frame: Uint8Array | Uint16Array): void {
     if (frame.length !== this.length) throw new RangeError(`Frame holds ${frame.length} values, expected ${this.length}`);
-    const lut = this.lut;
-    const s = this.sum;
-    // the first frame of a window is assigned (reset() does not clear: one pass saved per window)
-    if (this.n === 0) for (let i = 0; i < frame.length; i++) s[i] = lut[frame[i]!]!;
-    else for (let i = 0; i < frame.length; i++) s[i] += lut[frame[i]!]!;
+    if (this.fixed && frame instanceof Uint8Array && this.n < FIXED_MAX_FRAMES) {
+      this.sum32 ??= new Uint32Array(this.length);
+      const q = this.sum32;
+      const lut = this.lutFixed;
+      // the first frame of a window is assigned (reset() does not clear: one pass saved per window)
+      if (this.n === 0) for (let i = 0; i < frame.length; i++) q[i] = lut[frame[i]!]!;
+      else for (let i = 0; i < frame.length; i++) q[i] += lut[frame[i]!]!;
+    } else {
+      const s = this.toFloat();
+      const lut = this.lut;
+      if (this.n === 0) for (let i = 0; i < frame.length; i++) s[i] = lut[frame[i]!]!;
+      else for (let i = 0; i < frame.length; i++) s[i] += lut[frame[i]!]!;
+    }
     this.n++;
   }
   /** Add one frame already in linear light. */
   addLinear(frame: Float32Array): void {
     if (frame.length !== this.length) throw new RangeError(`Frame holds ${frame.length} values, expected ${this.length}`);
-    const s = this.sum;
+    const s = this.toFloat();
     if (this.n === 0) for (let i = 0; i < frame.length; i++) s[i] = frame[i]!;
     else for (let i = 0; i < frame.length; i++) s[i] += frame[i]!;
     this.n++;
@@ -47,16 +79,22 @@ export class LinearAccumulator {
   /** Mean in linear light. */
   meanLinear(out = new Float32Array(this.length)): Float32Array {
     if (this.n === 0) throw new RangeError('No frames were accumulated');
-    const inv = 1 / this.n;
-    for (let i = 0; i < this.length; i++) out[i] = this.sum[i]! * inv;
+    if (this.fixed) {
+      const inv = 1 / (this.n * FIXED_SCALE);
+      for (let i = 0; i < this.length; i++) out[i] = this.sum32![i]! * inv;
+    } else {
+      const inv = 1 / this.n;
+      for (let i = 0; i < this.length; i++) out[i] = this.sum64![i]! * inv;
+    }
     return out;
   }
   /** Mean re-encoded to 8-bit codes with the same curve (same bytes as encoding meanLinear(), without its buffer). */
   meanEncoded8(out: Uint8Array = new Uint8Array(this.length)): Uint8Array {
     if (this.n === 0) throw new RangeError('No frames were accumulated');
     const { cell, thresholds } = fastTables(this.curve);
-    const inv = 1 / this.n;
-    const s = this.sum;
+    const fixed = this.fixed;
+    const inv = fixed ? 1 / (this.n * FIXED_SCALE) : 1 / this.n;
+    const s: Uint32Array | Float64Array = fixed ? this.sum32! : this.sum64!;
     for (let i = 0; i < this.length; i++) {
       const v = Math.fround(s[i]! * inv); // the float32 value meanLinear() would hold
       if (!(v > 0)) { out[i] = 0; continue; }
@@ -67,9 +105,10 @@ export class LinearAccumulator {
     }
     return out;
   }
-  /** Start a new window (the next frame overwrites the sums). */
+  /** Start a new window (the next frame overwrites the sums; 8-bit windows go back to the integer path). */
   reset(): void {
     this.n = 0;
+    this.fixed = this.lut.length === 256;
   }
 }
 

@@ -12,7 +12,7 @@ import { Progress, type Logger } from '../log.js';
 import { synthesizeFootageVideo, type FootageSettings, type FootageVideoResult } from './footage-video.js';
 
 /** Version of the footage synthesiser: bump it whenever the same config would give different files. */
-export const FOOTAGE_GENERATOR_VERSION = 1;
+export const FOOTAGE_GENERATOR_VERSION = 2;
 
 /** Resolved options of a footage run. */
 export interface FootageRunOptions {
