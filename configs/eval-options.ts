@@ -103,6 +103,13 @@ export const EVAL_OPTIONS = [
     parse: stringParser,
   }),
   defineOption({
+    key: 'baselineOnly',
+    flag: '--baseline-only',
+    description: 'score only the repeat-the-blurry-frame baseline (no model needed): how hard a dataset is',
+    default: false,
+    parse: booleanParser,
+  }),
+  defineOption({
     key: 'consistency',
     flag: '--consistency',
     description: 'apply the linear-light blur consistency correction to the model output',

@@ -107,6 +107,14 @@ describe('afb eval on a tiny GenBlur-layout dataset', () => {
     expect(md).toContain('| va | 2 |');
   });
 
+  it('--baseline-only scores the repeat-blurry row without a model', async () => {
+    const report = await runEvaluation(options(root, { model: undefined }));
+    expect(report.methods.map((m) => m.id)).toEqual(['blurry']);
+    expect(report.methods[0]!.overall.psnr).toBeCloseTo(psnrOfOffsets([-18, -12, -6, 0, 6, 12, 18]), 6);
+    expect(report.model).toBe('none (baseline only)');
+    await expect(runEvaluation(options(root, { model: undefined, guidance: 'video', source: await createVideoSource() }))).rejects.toThrow(/--baseline-only/);
+  });
+
   it('selects the split and scores only frames 0,3,6', async () => {
     const train = await runEvaluation(options(root, { split: 'train', frames: [0, 3, 6] }));
     expect(train.samples).toBe(1);

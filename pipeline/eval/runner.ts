@@ -34,7 +34,8 @@ export interface EvalRunOptions {
   readonly guidance: GuidanceMode;
   /** Guidance samples per image (best of N); > 1 only with predict. */
   readonly samples: number;
-  readonly model: string;
+  /** Decomposition model; undefined scores the repeat-blurry baseline only (no model needed). */
+  readonly model: string | undefined;
   readonly predictor?: string;
   /** Indices of the sharp frames to score (0..6). */
   readonly frames: readonly number[];
@@ -76,6 +77,7 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
     throw new RangeError(`--samples ${o.samples} needs --guidance predict (gt and video guidance are deterministic)`);
   }
   if (o.guidance !== 'gt' && !o.source) throw new RangeError(`--guidance ${o.guidance} needs a guidance source`);
+  if (!o.model && o.guidance !== 'gt') throw new RangeError(`--baseline-only scores no model, so --guidance ${o.guidance} has nothing to do`);
   const set = await selectSamples(o.dataset, {
     split: o.split,
     videoList: o.videoList,
@@ -96,7 +98,7 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
   for (const k of counts) methods.push({ id: `predict-p${k}`, label: `Model, predicted guidance P${k}`, acc: new ScoreAccumulator() });
   const method = (id: string) => methods.find((m) => m.id === id)!.acc;
 
-  const pool = await DecomposePool.create({
+  const pool = o.model === undefined ? undefined : await DecomposePool.create({
     modelPath: o.model,
     provider: o.provider,
     workers: o.workers,
@@ -113,7 +115,7 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
     const runModel = (sample: EvalSample, guidance: GuidanceMap, n: number): Promise<MetricFrame[]> => {
       const { width, height } = sample.blurry;
       const task = { index: n, width, height, rgb: sample.blurry.data, guidance: guidance.data, tile: 0, consistency: o.consistency };
-      const started = gate.then(() => pool.ready()).then(() => ({ result: pool.run(task) }));
+      const started = gate.then(() => pool!.ready()).then(() => ({ result: pool!.run(task) }));
       gate = started.catch(() => undefined);
       return started.then(async ({ result }) => splitFrames((await result).frames, width, height));
     };
@@ -122,11 +124,11 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
       const ref = set.samples[n]!;
       const sample = await loadSample(set, ref, { guidance: true, previous: o.guidance === 'video', crop: o.crop });
       if (!sample.guidance) {
-        if (o.guidance === 'gt') throw new InputError(guidancePath(set.root, ref.video, ref.index, set.layout), 'Ground-truth guidance missing');
+        if (o.guidance === 'gt' && pool) throw new InputError(guidancePath(set.root, ref.video, ref.index, set.layout), 'Ground-truth guidance missing');
         missingGt++;
       }
       const maps = o.source ? await o.source.guidance(sample, o.guidance === 'predict' ? o.samples : 1, sampleSeed(o.seed, ref.video, ref.index)) : [];
-      const runs = await Promise.all([sample.guidance, ...maps].map((g) => (g ? runModel(sample, g, n) : undefined)));
+      const runs = await Promise.all([sample.guidance, ...maps].map((g) => (g && pool ? runModel(sample, g, n) : undefined)));
       return { sample, gt: runs[0], others: runs.slice(1) as MetricFrame[][] };
     };
     // Two samples ahead: scoring is synchronous, so the one after next must already be loading and
@@ -156,9 +158,9 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
       }
       progress.tick();
     }
-    await pool.close();
+    await pool?.close();
   } catch (error) {
-    await pool.destroy().catch(() => undefined);
+    await pool?.destroy().catch(() => undefined);
     throw error;
   } finally {
     progress.finish();
@@ -182,7 +184,7 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
     crop: o.crop,
     guidance: o.guidance,
     samplesPerImage: o.samples,
-    model: basename(o.model),
+    model: o.model === undefined ? 'none (baseline only)' : basename(o.model),
     predictor: o.guidance === 'predict' && o.predictor ? basename(o.predictor) : undefined,
     seed: o.seed,
     methods: reports,
