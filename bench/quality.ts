@@ -107,6 +107,7 @@ async function main(): Promise<void> {
   const synthArgs = [
     '--workers', values.workers, 'synth', '--procedural', '--photos', rel(photos), '--split', 'valid', '--seed', String(BENCH_SET.seed),
     '--count', values.count, '--size', BENCH_SET.size, '--frames-per-video', String(BENCH_SET.framesPerVideo), '-o', rel(set),
+    '--force', // a changed generator re-renders the set instead of refusing it
   ];
   process.stderr.write(`bench:quality: building the benchmark set (${values.count} samples)\n`);
   const t0 = performance.now();
