@@ -93,10 +93,20 @@ export class DecomposePool {
     return new DecomposePool(piscina, options.workers + maxQueue, provider, options.workers);
   }
 
-  /** Resolves when another frame may be submitted (backpressure for the decoder). */
+  /**
+   * Resolves when another frame may be submitted (backpressure for the decoder). Advisory: run()
+   * itself waits for a slot, so concurrent callers never overfill piscina's queue.
+   */
   async ready(): Promise<void> {
     while (this.inFlight >= this.capacity && !this.stopping) await new Promise<void>((r) => this.waiters.push(r));
     if (this.stopping) throw new CancelledError('The worker pool was stopped');
+  }
+
+  /** Take a slot (waiting for one); the check and the increment happen in the same tick. */
+  private async acquire(): Promise<void> {
+    while (this.inFlight >= this.capacity && !this.stopping) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.stopping) throw new CancelledError('The worker pool was stopped');
+    this.inFlight++;
   }
 
   /** Frames submitted and not finished. */
@@ -110,7 +120,7 @@ export class DecomposePool {
    * so that the retry still has them.
    */
   async run(task: DecomposeTask): Promise<DecomposeResult> {
-    this.inFlight++;
+    await this.acquire();
     try {
       try {
         return (await this.piscina.run(task)) as DecomposeResult;
@@ -125,7 +135,8 @@ export class DecomposePool {
       }
     } finally {
       this.inFlight--;
-      this.waiters.shift()?.();
+      // Wake every waiter: each re-checks, one takes the slot, the others wait again.
+      for (const w of this.waiters.splice(0)) w();
     }
   }
 

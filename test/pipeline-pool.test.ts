@@ -29,7 +29,9 @@ describe('DecomposePool', () => {
     expect(defaultWorkerFile()).toMatch(/decompose-worker\.js$/);
     const pool = await DecomposePool.create({ modelPath: fixture('decomposer-linear.onnx'), provider: 'cpu', workers: 2, threads: 1 });
     const w = 7, h = 5;
-    const tasks = [0, 1, 2, 3].map((i) => frameTask(i, w, h));
+    // 10 frames submitted at once: more than the pool's capacity (2 running + 2 queued), so
+    // concurrent callers must wait for slots rather than overfill piscina's queue.
+    const tasks = Array.from({ length: 10 }, (_, i) => frameTask(i, w, h));
     const results = await Promise.all(tasks.map(async (t) => {
       await pool.ready();
       return pool.run(t);
