@@ -88,6 +88,8 @@ export class DecomposePool {
       maxThreads: options.workers,
       idleTimeout: Infinity, // keep the sessions: creating one costs far more than a frame
       maxQueue: maxQueue + options.workers, // safety net; our own bound below is the real one
+      // close()/cancel() wait for running frames: a CPU frame of a large model can take minutes.
+      closeTimeout: 15 * 60_000,
       workerData,
     });
     return new DecomposePool(piscina, options.workers + maxQueue, provider, options.workers);
@@ -147,7 +149,18 @@ export class DecomposePool {
     await this.piscina.close();
   }
 
-  /** Stop the workers now (running frames are abandoned). */
+  /**
+   * Cancel: frames not started are dropped, running ones finish (results discarded), then the
+   * workers exit. Use this rather than destroy() while frames may be running: terminating a
+   * worker inside an onnxruntime-node run aborts the whole process (a native Napi::Error).
+   */
+  async cancel(): Promise<void> {
+    this.stopping = true;
+    this.wakeAll();
+    await this.piscina.close({ force: true });
+  }
+
+  /** Stop the workers now; only safe when no frame is running (see cancel()). */
   async destroy(): Promise<void> {
     this.stopping = true;
     this.wakeAll();

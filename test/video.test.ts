@@ -145,8 +145,8 @@ describe('afb video', () => {
       }
     });
     expect(killed).toBe(true);
-    expect(r.code === null ? r.signal : r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/SIGTERM/);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/CancelledError: Interrupted by SIGTERM/);
     await expect(stat(out)).rejects.toThrow();
     expect(await tmpLeftovers(dir)).toEqual([]);
   });

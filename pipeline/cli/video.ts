@@ -71,10 +71,15 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
   }
   const controller = new AbortController();
   let pool: DecomposePool | undefined;
+  let interrupts = 0;
   const uninstall = onInterrupt((sig) => {
-    log.error(`${sig}: stopping (workers terminated, temporary output removed)`);
+    if (++interrupts > 1) {
+      log.error(`${sig} again: exiting now`);
+      process.exit(130);
+    }
+    log.error(`${sig}: stopping (temporary output removed, running frames finish, workers stop; repeat to exit at once)`);
     controller.abort(new CancelledError(`Interrupted by ${sig}`));
-    void pool?.destroy();
+    void pool?.cancel().catch(() => undefined);
   });
   try {
     pool = await DecomposePool.create({
@@ -114,8 +119,9 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
     }
     await pool.close();
   } catch (error) {
-    await pool?.destroy().catch(() => undefined);
-    throw controller.signal.aborted && !(error instanceof CancelledError) ? controller.signal.reason : error;
+    // cancel(), not destroy(): terminating a worker inside an onnxruntime run aborts the process.
+    await pool?.cancel().catch(() => undefined);
+    throw controller.signal.aborted ? controller.signal.reason : error;
   } finally {
     uninstall();
   }

@@ -150,6 +150,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
       failure ??= e;
       backlog.wake();
     };
+    signal?.addEventListener('abort', () => fail(signal.reason), { once: true });
     const submit = async (index: number, cur: RgbImage, prev: RgbImage | undefined, next: RgbImage | undefined) => {
       const tf = performance.now();
       // With worker flow the neighbour travels with the task: previous frame, else the next one.
