@@ -33,6 +33,9 @@ function ortOptions(provider: Provider, threads: number, spinning: boolean): ort
     intraOpNumThreads: threads,
     interOpNumThreads: 1, // the graphs are sequential; a second pool would only compete for cores
     graphOptimizationLevel: 'all',
+    // Memory patterns plan buffers per input shape; off, a 1920x1088 CPU-preset session settled at
+    // ~2.1 GB instead of ~2.6 GB after two runs, at no measurable speed cost.
+    enableMemPattern: false,
     extra: { session: { 'intra_op.allow_spinning': flag, 'inter_op.allow_spinning': flag } },
   };
 }
