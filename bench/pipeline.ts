@@ -122,14 +122,15 @@ async function main(): Promise<void> {
       const inFps = summary.inputFrames / summary.seconds;
       const st = summary.stages;
       const per = (ms: number) => `${(ms / summary.inputFrames).toFixed(0)} ms`;
-      rows.push(`| ${width}x${height} | ${summary.outputFramesPerSecond.toFixed(2)} | ${inFps.toFixed(3)} | ${bare.toFixed(3)} (${bareBefore.toFixed(3)} / ${bareAfter.toFixed(3)}) | ${(inFps / bare).toFixed(2)} | ${per(st.decode)} | ${per(st.flow)} | ${per(st.inference)} | ${per(st.encode)} |`);
+      const steady = summary.steadyInputFramesPerSecond;
+      rows.push(`| ${width}x${height} | ${summary.outputFramesPerSecond.toFixed(2)} | ${inFps.toFixed(3)} | ${bare.toFixed(3)} (${bareBefore.toFixed(3)} / ${bareAfter.toFixed(3)}) | ${(inFps / bare).toFixed(2)} | ${(steady / bare).toFixed(2)} | ${per(st.decode)} | ${per(st.flow)} | ${per(st.inference)} | ${per(st.encode)} |`);
       console.log(rows[rows.length - 1]);
     }
   } finally {
     await pool.close();
   }
-  console.log('\n| size | output frames/s | input frames/s | bare inference frames/s (before / after) | ratio | decode/frame | flow/frame | inference/frame (worker) | encode/frame |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('\n| size | output frames/s | input frames/s | bare inference frames/s (before / after) | ratio | steady-state ratio | decode/frame | flow/frame | inference/frame (worker) | encode/frame |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 
   // Peak RSS of the CLI over a longer 1080p input.

@@ -68,6 +68,8 @@ export interface VideoSummary {
   readonly seconds: number;
   /** Output frames per second of wall time. */
   readonly outputFramesPerSecond: number;
+  /** Input frames per second between the first and the last written frame (no start-up/drain). */
+  readonly steadyInputFramesPerSecond: number;
   readonly stages: StageTimes;
   readonly tile: number;
   readonly guidance: string;
@@ -124,6 +126,8 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
   const backlog = new Gate(); // blurry frames submitted and not yet written
   const inflight = new Set<Promise<void>>();
   let consistencySum = 0;
+  let firstWritten: number | undefined;
+  let lastWritten = 0;
   let submitted = 0;
   try {
     guidance = deps.workerFlow ? undefined : await deps.createGuidance(width, height);
@@ -142,6 +146,8 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
         await out.write({ width, height, data: r.frames.subarray(j * plane, (j + 1) * plane) });
       }
       stages.encode += performance.now() - t;
+      firstWritten ??= performance.now();
+      lastWritten = performance.now();
       progress.tick(FRAMES_OUT_PER_IN);
       backlog.count--;
       backlog.wake();
@@ -218,6 +224,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
       outputFps: rateText(outFps),
       seconds,
       outputFramesPerSecond: out.framesWritten / seconds,
+      steadyInputFramesPerSecond: count > 1 && firstWritten !== undefined && lastWritten > firstWritten ? (1000 * (count - 1)) / (lastWritten - firstWritten) : count / seconds,
       stages,
       tile,
       guidance: guidance?.description ?? 'optical flow to the neighbouring frame (builtin, computed in the workers)',
