@@ -68,7 +68,7 @@ export interface VideoSummary {
   readonly seconds: number;
   /** Output frames per second of wall time. */
   readonly outputFramesPerSecond: number;
-  /** Input frames per second between the first and the last written frame (no start-up/drain). */
+  /** Input frames per second after the first round of frames was written (no start-up cost). */
   readonly steadyInputFramesPerSecond: number;
   readonly stages: StageTimes;
   readonly tile: number;
@@ -224,7 +224,10 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
       outputFps: rateText(outFps),
       seconds,
       outputFramesPerSecond: out.framesWritten / seconds,
-      steadyInputFramesPerSecond: count > 1 && firstWritten !== undefined && lastWritten > firstWritten ? (1000 * (count - 1)) / (lastWritten - firstWritten) : count / seconds,
+      // The first round of `workers` frames finishes together: frames after it over the time after it.
+      steadyInputFramesPerSecond: count > pool.workers && firstWritten !== undefined && lastWritten > firstWritten
+        ? (1000 * (count - pool.workers)) / (lastWritten - firstWritten)
+        : count / seconds,
       stages,
       tile,
       guidance: guidance?.description ?? 'optical flow to the neighbouring frame (builtin, computed in the workers)',
