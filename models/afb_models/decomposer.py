@@ -148,7 +148,12 @@ class TwoStage(nn.Module):
         s2 = self.decomposer_s2(torch.cat([blurry, s1.reshape(b, 3 * NUM_FRAMES, h, w)], dim=1))
         s2 = s2.reshape(b, NUM_FRAMES, 3, h, w)
         if self.head == 'sigmoid':
-            s2 = torch.sigmoid(s2)
+            s2 = torch.sigmoid(s2)  # reference form: stage 2 is not masked (static pixels drift)
+        else:
+            # Residual head: static pixels stay exactly the blurry pixel through stage 2 too.
+            # Without this, stage 2's residual adds noise to static regions, which costs up to
+            # several dB on mostly-static samples (measured at step 289: stage 1 32.2 dB, final 27.5 dB).
+            s2 = (1 - st) * s2
         return s1, s1 + s2
 
 
