@@ -10,21 +10,10 @@ import { runFfmpeg, startFfmpeg } from '../pipeline/io/ffmpeg-process.js';
 import { openFrameSource, type FrameSource } from '../pipeline/io/frame-source.js';
 import { openVideoSink } from '../pipeline/io/frame-sink.js';
 import { Logger } from '../pipeline/log.js';
+import { arg, median } from './bench-args.js';
 
 const WIDTH = 960;
 const HEIGHT = 540;
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${name} must be an integer >= 1, received ${process.argv[i + 1]}`);
-  return v;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t0 = process.hrtime.bigint();

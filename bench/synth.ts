@@ -12,22 +12,11 @@ import { DEFAULT_PROCEDURAL_CONFIG } from '../pipeline/math/procedural/config.js
 import { runFootage } from '../pipeline/synth/footage.js';
 import { DEFAULT_FLOW_WIDTH } from '../pipeline/synth/footage-video.js';
 import { runProcedural } from '../pipeline/synth/procedural.js';
+import { arg, median } from './bench-args.js';
 
 const WIDTH = 960;
 const HEIGHT = 540;
 const WINDOW = 49;
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${name} must be an integer >= 1, received ${process.argv[i + 1]}`);
-  return v;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function main(): Promise<void> {
   const frames = arg('frames', 5 * WINDOW);
