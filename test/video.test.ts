@@ -164,6 +164,17 @@ describe('afb video', () => {
     expect(await tmpLeftovers(dir)).toEqual([]);
   });
 
+  it('an output folder that cannot be created fails before decoding with OutputError naming it', async () => {
+    const blocker = join(dir, 'not-a-folder.txt');
+    await writeFile(blocker, 'a file where the output folder should be');
+    const out = join(blocker, 'sub', 'x.mp4');
+    const r = await afb(['video', join(dir, 'clip.mp4'), '-o', out, '--model', model]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/OutputError: Output folder is not writable: .*not-a-folder\.txt\/sub/);
+    expect(r.stderr).not.toMatch(/frames\/s/); // nothing was decoded
+    expect(await tmpLeftovers(dir)).toEqual([]);
+  });
+
   it('names the expected inputs for a wrong model and the path of a missing one', async () => {
     const input = join(dir, 'clip.mp4');
     const wrong = await afb(['video', input, '-o', join(dir, 'x.mp4'), '--model', fileURLToPath(new URL('./fixtures/decomposer-wrong.onnx', import.meta.url))]);

@@ -1,6 +1,7 @@
 // `afb video IN... -o OUT`: 7x frame rate from motion blur, one input or a batch sharing one pool.
 import { availableParallelism, totalmem } from 'node:os';
 import { access } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { VIDEO_OPTIONS } from '../../configs/video-options.js';
 import type { OptionValues } from '../../configs/option-schema.js';
@@ -65,6 +66,9 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
   await checkGuidanceMode(o.guidance);
   const predictorPath = o.guidance === 'predict' ? resolveModelPath(o.predictor, 'predictor') : undefined;
   if (o.flow === 'raft' && !o.flowModel) throw new InvalidOptionError('--flow-model', 'a RAFT .onnx file with --flow raft', o.flowModel);
+  // The folder that will hold the output (a file, a PNG folder or the batch folder) must be writable
+  // before decoding starts: OutputError naming it, nothing started, nothing written.
+  await ensureWritableDir(batch ? output : dirname(resolve(output)));
   const cores = availableParallelism();
   if (globals.workers * globals.threads > cores) {
     log.warn(`--workers ${globals.workers} x --threads ${globals.threads} exceeds the ${cores} cores: expect contention`);
