@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile, access } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError } from '../errors.js';
 
 /** Temporary sibling path for `finalPath` (same folder, so rename is atomic); keeps the extension. */
@@ -16,10 +16,37 @@ export function tempPathFor(finalPath: string): string {
 /** Ensure the folder that will hold `path` exists and is writable; throws OutputError naming it. */
 export async function ensureWritableDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(resolve(dir));
     await access(dir, constants.W_OK);
   } catch (cause) {
     throw new OutputError(dir, 'Output folder is not writable', { cause });
+  }
+}
+
+/**
+ * mkdir -p, one level at a time. Node's `mkdir(..., {recursive: true})` never settles for some
+ * paths where the parent exists but refuses children with ENOENT (e.g. `/proc/x` on Linux).
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let cur = dir;
+  for (;;) {
+    try {
+      await access(cur);
+      break;
+    } catch {
+      missing.push(cur);
+      const parent = dirname(cur);
+      if (parent === cur) break;
+      cur = parent;
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }
 
