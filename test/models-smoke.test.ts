@@ -91,6 +91,25 @@ print('maxdiff', max(float((a['model'][k].float()-b['model'][k].float()).abs().m
     join(a, 'ckpt.pt'), join(b, 'ckpt.pt')]);
     expect(Number(/maxdiff (\S+)/.exec(same)![1])).toBe(0);
 
+    // --init (weights only, fresh schedule) with the per-sample log-MSE loss.
+    const c = join(dir, 'run-c');
+    python([...common, '--out', c, '--init', join(a, 'ckpt.pt'), '--loss', 'psnr', '--steps', '2']);
+    const logC = readLog(c);
+    const v0 = logC.find((r) => r.type === 'val')!;
+    const vA = readLog(a).filter((r) => r.type === 'val').at(-1)!;
+    expect(v0.psnr).toBeCloseTo(vA.psnr as number, 4); // starts from run a's final weights
+    const trainC = logC.filter((r) => r.type === 'train');
+    expect(trainC.map((r) => r.step)).toEqual([1, 2]);
+    // The log-MSE loss is a sum of two mean ln(MSE + 1e-5): below ln(2 x mse) when MSE is small.
+    for (const rec of trainC) expect(rec.loss as number).toBeLessThan(Math.log(rec.mse as number));
+    // log_mse against a hand-computed value: per-sample MSEs 0.01 and 0.04 -> mean(ln(0.01+1e-5), ln(0.04+1e-5)).
+    const lm = python(['-c', `import sys,torch
+sys.path.insert(0,'models')
+from train_decomposer import log_mse
+p=torch.zeros(2,7,3,2,2); g=torch.zeros(2,7,3,2,2); p[0]+=0.1; p[1]+=0.2
+print('lm', float(log_mse(p,g)))`]);
+    expect(Number(/lm (\S+)/.exec(lm)![1])).toBeCloseTo((Math.log(0.01 + 1e-5) + Math.log(0.04 + 1e-5)) / 2, 5);
+
     const onnx = join(dir, 'dec.onnx');
     python(['models/export_decomposer.py', '--ckpt', join(b, 'ckpt.pt'), '--out', onnx,
       '--parity-dir', join(dir, 'dec-parity'), '--parity-size', '32x40', '--threads', '1']);
