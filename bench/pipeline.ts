@@ -5,6 +5,7 @@
 // PyTorch (/usr/bin/python3, models/afb_models) at 960x544 with the same number of threads.
 // Usage: node dist/bench/pipeline.js --model FILE.onnx [--frames 8] [--sizes 960x540,1920x1080]
 //        [--long-seconds 1] [--workers N] [--threads T] [--no-torch] [--main-thread-flow]
+//        [--tile auto|off]  (auto: the tiles the CLI picks by default for each size; off: whole frames)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -15,7 +16,8 @@ import { runFfmpeg } from '../pipeline/io/ffmpeg-process.js';
 import { openFrameSource } from '../pipeline/io/frame-source.js';
 import { Logger } from '../pipeline/log.js';
 import { DecomposePool } from '../pipeline/pool.js';
-import { convertVideo } from '../pipeline/video/convert.js';
+import { chooseTile, convertVideo, DEFAULT_MEMORY_MIB, formatTile } from '../pipeline/video/convert.js';
+import type { TileShape } from '../pipeline/math/tiling.js';
 import { resolveModelPath } from '../pipeline/video/defaults.js';
 import { createGuidanceProvider } from '../pipeline/video/guidance-provider.js';
 
@@ -31,12 +33,12 @@ function intOpt(name: string, fallback: number): number {
 }
 
 /** Bare inference: `frames` frames through the pool, all submitted at once; frames/s. */
-async function bareInference(pool: DecomposePool, rgb: Uint8Array[], width: number, height: number): Promise<number> {
+async function bareInference(pool: DecomposePool, rgb: Uint8Array[], width: number, height: number, tile: number | TileShape): Promise<number> {
   const guidance = new Int8Array(width * height * 2).fill(1); // all moving: no static shortcut
   const t0 = performance.now();
   await Promise.all(rgb.map(async (data, index) => {
     await pool.ready();
-    return pool.run({ index, width, height, rgb: data, guidance, tile: 0, consistency: false });
+    return pool.run({ index, width, height, rgb: data, guidance, tile, consistency: false });
   }));
   return rgb.length / ((performance.now() - t0) / 1000);
 }
@@ -95,6 +97,8 @@ async function main(): Promise<void> {
   const threads = intOpt('threads', 1);
   const workers = intOpt('workers', Math.max(1, Math.floor(cores / threads)));
   const sizes = (opt('sizes') ?? '960x540,1920x1080').split(',').map((s) => s.split('x').map(Number) as [number, number]);
+  const tileMode = opt('tile') ?? 'auto';
+  if (tileMode !== 'auto' && tileMode !== 'off') throw new RangeError(`--tile must be auto or off, received ${tileMode}`);
   const longSeconds = opt('long-seconds') === '0' ? 0 : intOpt('long-seconds', 1);
   const dir = join(process.cwd(), 'bench', '.work.tmp');
   await mkdir(dir, { recursive: true });
@@ -109,28 +113,30 @@ async function main(): Promise<void> {
       await runFfmpeg('ffmpeg', buildTestClipArgs({ output: clip, width, height, fps: { num: 30, den: 1 }, frames }));
       const rgb: Uint8Array[] = [];
       for await (const f of await openFrameSource(clip)) rgb.push(f.data.slice() as Uint8Array);
-      await bareInference(pool, rgb.slice(0, workers), width, height); // warm-up: arenas, caches
-      const bareBefore = await bareInference(pool, rgb, width, height);
+      // The tile the CLI picks by default (--tile auto, --memory default), or whole frames with --tile off.
+      const tile = tileMode === 'off' ? 0 : chooseTile('auto', width, height, (DEFAULT_MEMORY_MIB * 2 ** 20) / workers).tile;
+      await bareInference(pool, rgb.slice(0, workers), width, height, tile); // warm-up: arenas, caches
+      const bareBefore = await bareInference(pool, rgb, width, height, tile);
       console.log(`${width}x${height}: bare inference ${bareBefore.toFixed(3)} frames/s; running the pipeline...`);
       const summary = await convertVideo(
-        { input: clip, output: join(dir, `out-${width}x${height}.mp4`), slowmo: false, tile: 0, consistency: false, codec: 'h264', crf: -1, preset: 'veryfast', pixFmt: 'yuv420p' },
-        { pool, log, progress: false, workerFlow: !process.argv.includes('--main-thread-flow'), tileBudgetBytes: 2 ** 31, createGuidance: (w, h) => createGuidanceProvider({ mode: 'video', flow: 'builtin', seed: 0, provider: 'cpu', log }, w, h) },
+        { input: clip, output: join(dir, `out-${width}x${height}.mp4`), slowmo: false, tile: typeof tile === 'number' ? tile : 'auto', consistency: false, codec: 'h264', crf: -1, preset: 'veryfast', pixFmt: 'yuv420p' },
+        { pool, log, progress: false, workerFlow: !process.argv.includes('--main-thread-flow'), tileBudgetBytes: (DEFAULT_MEMORY_MIB * 2 ** 20) / workers, createGuidance: (w, h) => createGuidanceProvider({ mode: 'video', flow: 'builtin', seed: 0, provider: 'cpu', log }, w, h) },
       );
       console.log(`${width}x${height}: pipeline ${(summary.inputFrames / summary.seconds).toFixed(3)} input frames/s; bare inference again...`);
-      const bareAfter = await bareInference(pool, rgb, width, height);
+      const bareAfter = await bareInference(pool, rgb, width, height, tile);
       const bare = (bareBefore + bareAfter) / 2;
       const inFps = summary.inputFrames / summary.seconds;
       const st = summary.stages;
       const per = (ms: number) => `${(ms / summary.inputFrames).toFixed(0)} ms`;
       const steady = summary.steadyInputFramesPerSecond;
-      rows.push(`| ${width}x${height} | ${summary.outputFramesPerSecond.toFixed(2)} | ${inFps.toFixed(3)} | ${bare.toFixed(3)} (${bareBefore.toFixed(3)} / ${bareAfter.toFixed(3)}) | ${(inFps / bare).toFixed(2)} | ${(steady / bare).toFixed(2)} | ${per(st.decode)} | ${per(st.flow)} | ${per(st.inference)} | ${per(st.encode)} |`);
+      rows.push(`| ${width}x${height} | ${formatTile(tile)} | ${summary.outputFramesPerSecond.toFixed(2)} | ${inFps.toFixed(3)} | ${bare.toFixed(3)} (${bareBefore.toFixed(3)} / ${bareAfter.toFixed(3)}) | ${(inFps / bare).toFixed(2)} | ${(steady / bare).toFixed(2)} | ${per(st.decode)} | ${per(st.flow)} | ${per(st.inference)} | ${per(st.encode)} |`);
       console.log(rows[rows.length - 1]);
     }
   } finally {
     await pool.close();
   }
-  console.log('\n| size | output frames/s | input frames/s | bare inference frames/s (before / after) | ratio | steady-state ratio | decode/frame | flow/frame | inference/frame (worker) | encode/frame |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('\n| size | tile | output frames/s | input frames/s | bare inference frames/s (before / after) | ratio | steady-state ratio | decode/frame | flow/frame | inference/frame (worker) | encode/frame |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 
   // Peak RSS of the CLI over a longer 1080p input.

@@ -10,9 +10,8 @@ import { openPreviewSink, openVideoSink } from './io/frame-sink.js';
 import { writeGuidance } from './io/guidance-io.js';
 import { readImage, writePng } from './io/image.js';
 import type { Logger } from './log.js';
-import { autoTileSize } from './math/tiling.js';
 import type { GuidanceMap, RgbImage } from './math/types.js';
-import { MODEL_BYTES_PER_PIXEL } from './video/convert.js';
+import { chooseTile } from './video/convert.js';
 import { readGuidanceFile } from './video/guidance-provider.js';
 
 /** Resolved settings of one decompose run. */
@@ -95,7 +94,7 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
   const { width, height } = image;
   const maps = await guidanceMaps(job, image);
   const model = await Decomposer.create(job.modelPath, { provider: job.provider, threads: job.threads, spinning: true, warn: (m) => job.log.warn(m) });
-  const tile = job.tile === 'auto' ? autoTileSize(width, height, { budgetBytes: job.tileBudgetBytes, bytesPerPixel: MODEL_BYTES_PER_PIXEL }) : job.tile;
+  const { tile } = chooseTile(job.tile, width, height, job.tileBudgetBytes);
   const outputs: DecomposeOutput[] = [];
   try {
     await ensureWritableDir(job.outDir);

@@ -74,6 +74,19 @@ describe('DecomposePool', () => {
     expect(maxDiff).toBeLessThanOrEqual(1); // 8-bit rounding of the blended floats
   });
 
+  it('tiles with a rectangular tile straight into 8-bit frames (the low-memory path) like untiled', async () => {
+    const pool = await DecomposePool.create({ modelPath: fixture('decomposer-linear.onnx'), provider: 'cpu', workers: 1, threads: 1 });
+    const t = frameTask(0, 41, 27);
+    const whole = await pool.run(t);
+    const tiled = await pool.run({ ...t, tile: { width: 20, height: 12 }, overlap: 4 });
+    await pool.close();
+    expect(tiled.framesFloat).toBeUndefined();
+    expect(tiled.frames.length).toBe(whole.frames.length);
+    let maxDiff = 0;
+    for (let i = 0; i < whole.frames.length; i++) maxDiff = Math.max(maxDiff, Math.abs(whole.frames[i]! - tiled.frames[i]!));
+    expect(maxDiff).toBeLessThanOrEqual(1);
+  });
+
   it('applies --consistency in the worker: the 7 frames average to the input in linear light', async () => {
     const pool = await DecomposePool.create({ modelPath: fixture('decomposer-linear.onnx'), provider: 'cpu', workers: 1, threads: 1 });
     const t = frameTask(3, 9, 7);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { autoTileSize, axisStarts, defaultOverlap, extractTile, featherAxis, planTiles, TileAccumulator } from '../pipeline/math/tiling.js';
+import { autoTileShape, axisStarts, defaultOverlap, extractTile, featherAxis, maxTilePixelsForBudget, planTiles, TileAccumulator, TileAccumulator8 } from '../pipeline/math/tiling.js';
+import { planarFramesToHwc8 } from '../pipeline/math/tensor-layout.js';
 
 /** Run a pointwise "model" (v -> 2v+0.1 on 2 planes) tile by tile and blend. */
 function tiledPointwise(src: Float32Array, w: number, h: number, tile: number, overlap: number): Float32Array {
@@ -68,10 +69,7 @@ describe('tiling', () => {
     for (let x = 5; x < 12; x++) expect(row[x]!).toBeGreaterThan(row[x - 1]!);
   });
 
-  it('chooses no tiling when the frame fits the budget, else the largest fitting multiple of 4', () => {
-    expect(autoTileSize(960, 540, { budgetBytes: 1e9, bytesPerPixel: 1000 })).toBe(0);
-    expect(autoTileSize(3840, 2160, { budgetBytes: 1e9, bytesPerPixel: 1000 })).toBe(1000); // sqrt(1e6) = 1000
-    expect(autoTileSize(3840, 2160, { budgetBytes: 1e7, bytesPerPixel: 1000 })).toBe(128); // floor at minTile
+  it('uses an overlap of 1/8 of the tile, at least 16 px, a multiple of 4', () => {
     expect(defaultOverlap(512)).toBe(64);
     expect(defaultOverlap(64)).toBe(16);
   });
@@ -79,5 +77,63 @@ describe('tiling', () => {
   it('extracts a tile of an interleaved image', () => {
     const src = Uint8Array.from({ length: 4 * 3 * 2 }, (_, i) => i);
     expect(Array.from(extractTile(src, 4, 2, { x: 1, y: 1, width: 2, height: 2 }))).toEqual([10, 11, 12, 13, 18, 19, 20, 21]);
+  });
+
+  it('plans rectangular tile grids: the cheapest grid whose tiles fit the pixel budget', () => {
+    expect(autoTileShape(960, 540, { maxTilePixels: 960 * 540, overlap: 64 })).toBeUndefined();
+    const shape = autoTileShape(1920, 1080, { maxTilePixels: 400_000, overlap: 64 })!;
+    expect(shape.width * shape.height).toBeLessThanOrEqual(400_000);
+    expect(shape.width % 4).toBe(0);
+    expect(shape.height % 4).toBe(0);
+    // Brute force over all grids: no fitting grid computes fewer pixels.
+    const cost = (tw: number, th: number) => planTiles(1920, 1080, { width: tw, height: th }, 64).length * tw * th;
+    const chosen = cost(shape.width, shape.height);
+    for (let tw = 128; tw <= 1920; tw += 4) {
+      for (let th = 128; th <= 1080; th += 4) {
+        if (tw * th <= 400_000 && th > 64 && tw > 64) expect(cost(tw, th)).toBeGreaterThanOrEqual(chosen);
+      }
+    }
+    // Tiles cover the frame with at least the overlap between neighbours.
+    const tiles = planTiles(1920, 1080, shape, 64);
+    expect(Math.max(...tiles.map((t) => t.x + t.width))).toBe(1920);
+    expect(Math.max(...tiles.map((t) => t.y + t.height))).toBe(1080);
+  });
+
+  it('sizes tiles from a memory budget: per-worker share minus the frame-sized buffers', () => {
+    const m = { modelBytesPerPixel: 1000, frameBytesPerPixel: 100 };
+    expect(maxTilePixelsForBudget(100, 100, 2, 2 * (100 * 100 * 1100), m)).toBe(Infinity);
+    // 1 GB over 2 workers = 500 MB each; minus 100 B x 2 Mpx = 300 MB -> 300 k px tiles.
+    expect(maxTilePixelsForBudget(2000, 1000, 2, 1e9, m)).toBe(300_000);
+    expect(maxTilePixelsForBudget(2000, 1000, 2, 1e8, m)).toBe(128 * 128); // floor
+  });
+
+  it('blends tiles into 8-bit frames like the float accumulator (within one level), constant stays exact', () => {
+    const w = 70, h = 45, frames = 2;
+    const tiles = planTiles(w, h, { width: 32, height: 24 }, 12);
+    const f32 = new TileAccumulator(w, h, frames * 3, tiles);
+    const u8 = new TileAccumulator8(w, h, frames, tiles);
+    const konst = new TileAccumulator8(w, h, frames, tiles);
+    for (const rect of tiles) {
+      const plane = rect.width * rect.height;
+      const out = new Float32Array(frames * 3 * plane);
+      for (let p = 0; p < frames * 3; p++) {
+        for (let y = 0; y < rect.height; y++) {
+          for (let x = 0; x < rect.width; x++) {
+            // a smooth image in [0,1] (the model contract) plus a tile-dependent offset, so the blend weights matter
+            out[p * plane + y * rect.width + x] = ((rect.x + x) / w) * 0.55 + ((rect.y + y) / h) * 0.06 * (p + 1) + 0.01 * (rect.x % 7);
+          }
+        }
+      }
+      f32.add(out, rect);
+      u8.add(out, rect);
+      konst.add(new Float32Array(frames * 3 * plane).fill(100 / 255), rect);
+    }
+    const ref = planarFramesToHwc8(f32.result(), frames, w, h);
+    const got = u8.result();
+    expect(got.length).toBe(ref.length);
+    let maxDiff = 0;
+    for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i]! - ref[i]!));
+    expect(maxDiff).toBeLessThanOrEqual(1);
+    expect(Array.from(new Set(konst.result()))).toEqual([100]);
   });
 });

@@ -5,7 +5,7 @@ import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
 import { guidanceForFrame } from '../pipeline/flow/video-guidance.js';
 import { enforceBlurConsistency } from '../pipeline/math/consistency.js';
 import { hwcToPaddedChw, planarFramesToHwc8, planarFramesToHwcFloat } from '../pipeline/math/tensor-layout.js';
-import { extractTile, planTiles, TileAccumulator, defaultOverlap } from '../pipeline/math/tiling.js';
+import { extractTile, planTiles, TileAccumulator, TileAccumulator8, defaultOverlap, type TileShape } from '../pipeline/math/tiling.js';
 
 /** A frame to decompose (buffers are transferred to the worker). */
 export interface DecomposeTask {
@@ -22,8 +22,8 @@ export interface DecomposeTask {
   readonly prev?: Uint8Array | Uint16Array;
   /** Next frame, used when there is no previous one (the first frame). */
   readonly next?: Uint8Array | Uint16Array;
-  /** Tile side (0 = whole frame). */
-  readonly tile: number;
+  /** Tile side or shape (0 = whole frame). */
+  readonly tile: number | TileShape;
   /** Tile overlap in pixels (0 = default for the tile size). */
   readonly overlap?: number;
   /** Apply the linear-light blur consistency correction. */
@@ -77,15 +77,24 @@ export async function decomposeFrame(model: Decomposer, task: DecomposeTask): Pr
   const scale = rgb instanceof Uint16Array ? 1 / 65535 : 1 / 255;
   let inferMs = 0;
   let planar: Float32Array;
-  if (task.tile > 0 && (w > task.tile || h > task.tile)) {
-    const tiles = planTiles(w, h, task.tile, task.overlap || defaultOverlap(task.tile));
-    const acc = new TileAccumulator(w, h, FRAMES_PER_BLUR * 3, tiles);
-    for (const rect of tiles) {
+  const shape = typeof task.tile === 'number' ? { width: task.tile, height: task.tile } : task.tile;
+  if (shape.width > 0 && shape.height > 0 && (w > shape.width || h > shape.height)) {
+    const tiles = planTiles(w, h, shape, task.overlap || defaultOverlap(Math.min(shape.width, shape.height)));
+    const run = async (rect: (typeof tiles)[number]): Promise<Float32Array> => {
       const t = performance.now();
       const out = await model.runHwc(extractTile(rgb, w, 3, rect), extractTile(guidance, w, 2, rect), rect.width, rect.height, scale);
       inferMs += performance.now() - t;
-      acc.add(out, rect);
+      return out;
+    };
+    if (!task.consistency && !task.float) {
+      // Straight into 8-bit frames: no frame-sized float buffers (memory bounded by the tile).
+      const acc8 = new TileAccumulator8(w, h, FRAMES_PER_BLUR, tiles);
+      for (const rect of tiles) acc8.add(await run(rect), rect);
+      const frames = acc8.result();
+      return { index: task.index, frames, inferMs, flowMs, totalMs: performance.now() - t0, consistencyChange: 0 };
     }
+    const acc = new TileAccumulator(w, h, FRAMES_PER_BLUR * 3, tiles);
+    for (const rect of tiles) acc.add(await run(rect), rect);
     planar = acc.result();
   } else {
     const t = performance.now();

@@ -1,5 +1,5 @@
 // `afb video IN... -o OUT`: 7x frame rate from motion blur, one input or a batch sharing one pool.
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -22,7 +22,7 @@ export function formatVideoSummary(s: VideoSummary): string {
   const st = s.stages;
   return `wrote ${s.output}: ${s.outputFrames} frames (${s.inputFrames} in) at ${s.outputFps} fps, ${s.seconds.toFixed(1)} s, `
     + `${s.outputFramesPerSecond.toFixed(2)} output frames/s; stage totals decode ${(st.decode / 1000).toFixed(1)} s, `
-    + `flow ${(st.flow / 1000).toFixed(1)} s, inference ${(st.inference / 1000).toFixed(1)} s (all workers), encode ${(st.encode / 1000).toFixed(1)} s`;
+    + `flow ${(st.flow / 1000).toFixed(1)} s, inference ${(st.inference / 1000).toFixed(1)} s (all workers), encode ${(st.encode / 1000).toFixed(1)} s; tiles ${s.tile}`;
 }
 
 /** Install SIGINT/SIGTERM handlers that cancel the job; returns the uninstaller. */
@@ -97,7 +97,7 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
       progress: !globals.json && log.enabled('info'),
       // The built-in flow runs in the workers: the main thread stays free to feed them.
       workerFlow: o.guidance === 'video' && o.flow === 'builtin',
-      tileBudgetBytes: Math.min(2 ** 31, totalmem() / (2 * globals.workers)),
+      tileBudgetBytes: o.memory > 0 ? (o.memory * 2 ** 20) / globals.workers : Infinity,
       createGuidance: (width, height) => createGuidanceProvider({
         mode: o.guidance, flow: o.flow, seed: o.seed, provider: o.provider, log,
         ...(o.flowModel ? { flowModel: o.flowModel } : {}),

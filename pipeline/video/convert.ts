@@ -7,7 +7,7 @@ import { openFrameSource, type Frame } from '../io/frame-source.js';
 import { Logger, Progress } from '../log.js';
 import { ReorderBuffer } from '../math/reorder.js';
 import type { Rational, RgbImage } from '../math/types.js';
-import { autoTileSize } from '../math/tiling.js';
+import { autoTileShape, defaultOverlap, maxTilePixelsForBudget, type TileShape, type WorkerMemoryModel } from '../math/tiling.js';
 import type { DecomposePool } from '../pool.js';
 import type { GuidanceProvider } from './guidance-provider.js';
 import { FRAMES_OUT_PER_IN, outputRate, rateText } from './rate.js';
@@ -40,7 +40,7 @@ export interface VideoDeps {
   readonly workerFlow?: boolean;
   readonly log: Logger;
   readonly signal?: AbortSignal;
-  /** Memory one inference may use, for --tile auto. */
+  /** Memory one worker may use for inference (its share of --memory), for --tile auto; Infinity = no limit. */
   readonly tileBudgetBytes: number;
   /** Show a progress line/bar. */
   readonly progress: boolean;
@@ -71,17 +71,47 @@ export interface VideoSummary {
   /** Input frames per second after the first round of frames was written (no start-up cost). */
   readonly steadyInputFramesPerSecond: number;
   readonly stages: StageTimes;
-  readonly tile: number;
+  /** The tile used: "off", a side, or WxH from --tile auto. */
+  readonly tile: string;
   readonly guidance: string;
   /** Mean absolute change made by --consistency (8-bit levels), when on. */
   readonly consistencyChange?: number;
 }
 
 /**
- * Bytes per input pixel one inference needs, for --tile auto: the CPU preset (0.9 M parameters)
- * peaked at 650-900 B/px (480x272 to 1920x1088, onnxruntime 1.30, one session).
+ * Memory model of one worker for --tile auto. onnxruntime's arena peaked at 650-1100 bytes per
+ * inferred pixel for the CPU preset (480x272 to 1920x1088, onnxruntime 1.30, one session); the
+ * frame-sized buffers (input, guidance, neighbours, 16-bit blend accumulator, 7 output frames,
+ * the copies in flight to and from the main thread) add ~100 bytes per frame pixel.
  */
-export const MODEL_BYTES_PER_PIXEL = 900;
+export const WORKER_MEMORY: WorkerMemoryModel = { modelBytesPerPixel: 1100, frameBytesPerPixel: 100 };
+
+/** Default --memory: the inference budget of all workers together, MiB. */
+export const DEFAULT_MEMORY_MIB = 1536;
+
+/** Smallest automatic tile: below this, context loss and per-tile overhead cost more than the memory saved. */
+export const MIN_AUTO_TILE_PIXELS = 384 * 384;
+
+/**
+ * The tile for a frame: a fixed side, 0 (whole frames), or for 'auto' the cheapest tile grid
+ * that keeps one worker within `workerBudgetBytes` (Infinity: whole frames). `overBudget` is true
+ * when even the smallest automatic tile does not fit (the frame-sized buffers alone exceed it).
+ */
+export function chooseTile(tile: number | 'auto', width: number, height: number, workerBudgetBytes: number): { tile: number | TileShape; overBudget: boolean } {
+  if (tile !== 'auto') return { tile, overBudget: false };
+  if (!Number.isFinite(workerBudgetBytes)) return { tile: 0, overBudget: false };
+  const raw = maxTilePixelsForBudget(width, height, 1, workerBudgetBytes, WORKER_MEMORY, 1);
+  if (!Number.isFinite(raw)) return { tile: 0, overBudget: false };
+  const maxPx = Math.max(MIN_AUTO_TILE_PIXELS, raw);
+  const shape = autoTileShape(width, height, { maxTilePixels: maxPx, overlap: defaultOverlap(Math.floor(Math.sqrt(maxPx))), minSide: 256 });
+  return { tile: shape ?? 0, overBudget: raw < MIN_AUTO_TILE_PIXELS };
+}
+
+/** A tile setting for messages: "off", "512" or "688x408". */
+export function formatTile(tile: number | TileShape): string {
+  if (typeof tile === 'number') return tile > 0 ? String(tile) : 'off';
+  return `${tile.width}x${tile.height}`;
+}
 
 /** A counter that callers can wait on until it drops below a limit. */
 class Gate {
@@ -111,7 +141,11 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
   const info = source.info;
   const { width, height } = info;
   const outFps = outputRate(info.fps, job.slowmo);
-  const tile = job.tile === 'auto' ? autoTileSize(width, height, { budgetBytes: deps.tileBudgetBytes, bytesPerPixel: MODEL_BYTES_PER_PIXEL }) : job.tile;
+  const { tile, overBudget } = chooseTile(job.tile, width, height, deps.tileBudgetBytes);
+  if (overBudget) {
+    log.warn(`${job.input}: ${width}x${height} frames need more than the --memory budget allows per worker (${(deps.tileBudgetBytes / 2 ** 20).toFixed(0)} MiB); ` +
+      `using ${formatTile(tile)} tiles anyway: raise --memory or use fewer --workers`);
+  }
   const video = info.video;
   const audio = video?.hasAudio && !job.slowmo
     ? { path: info.path, start: info.start, duration: info.frameCount * (info.fps.den / info.fps.num), ...(video.audioCodec ? { codec: video.audioCodec } : {}) }
@@ -229,7 +263,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
         ? (1000 * (count - pool.workers)) / (lastWritten - firstWritten)
         : count / seconds,
       stages,
-      tile,
+      tile: formatTile(tile),
       guidance: guidance?.description ?? 'optical flow to the neighbouring frame (builtin, computed in the workers)',
       ...(job.consistency ? { consistencyChange: (255 * consistencySum) / Math.max(1, submitted) } : {}),
     };
