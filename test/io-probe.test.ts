@@ -35,6 +35,13 @@ describe('interpretProbe (pure)', () => {
     expect(hasVariableSpacing(even, { num: 30000, den: 1001 }, 1 / 1000)).toBe(false);
     const uneven = [0, 0.0333, 0.0667, 0.1333, 0.1667];
     expect(hasVariableSpacing(uneven, { num: 30, den: 1 }, 1 / 90000)).toBe(true);
+    // B-frame reordering: the first 240 packets in decode order end with pts 1.0 while 0.99583
+    // (frame 239) comes in a later packet -- a gap at the top that is not variable frame rate.
+    const reordered = Array.from({ length: 239 }, (_, i) => i / 240).concat([1.0]);
+    expect(hasVariableSpacing(reordered, { num: 240, den: 1 }, 1 / 15360)).toBe(false);
+    // ... but a real gap among the first frames still counts.
+    const gap = Array.from({ length: 240 }, (_, i) => (i < 50 ? i : i + 1) / 240);
+    expect(hasVariableSpacing(gap, { num: 240, den: 1 }, 1 / 15360)).toBe(true);
     expect(parsePacketTimes('0.000000,-0.01\n0.033367,0.0\nN/A,0.1\n\n')).toEqual([0, 0.033367]);
     expect(chooseConstantRate({ num: 2398, den: 100 })).toEqual({ num: 24000, den: 1001 });
     expect(chooseConstantRate({ num: 17, den: 1 })).toEqual({ num: 17, den: 1 });

@@ -59,7 +59,11 @@ export function chooseConstantRate(avg: Rational): Rational {
 
 /** True when packet timestamps (in seconds, any order) are not evenly spaced at `fps`. */
 export function hasVariableSpacing(times: readonly number[], fps: Rational, timeBase: number): boolean {
-  const sorted = [...times].filter(Number.isFinite).sort((a, b) => a - b);
+  const all = [...times].filter(Number.isFinite).sort((a, b) => a - b);
+  // The first N packets in decode order are not the first N presentation times when B-frames
+  // reorder them: the latest few may skip a frame that follows in the next packets. Ignore the
+  // top of the range (x264's reorder depth is at most 16 frames).
+  const sorted = all.length >= 8 ? all.slice(0, all.length - Math.min(16, Math.floor(all.length / 4))) : all;
   if (sorted.length < 3) return false;
   const expected = fps.den / fps.num;
   // Allow 1.5 time-base ticks (e.g. 33/34 ms at 29.97 in a 1/1000 time base) or 1%.
