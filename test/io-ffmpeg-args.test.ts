@@ -50,7 +50,9 @@ describe('buildDecodeArgs', () => {
     expect(a.indexOf('-ss')).toBeLessThan(a.indexOf('-i'));
     expect(a.indexOf('-t')).toBeGreaterThan(a.indexOf('-i'));
     expect(after(a, '-frames:v')).toBe('9');
-    expect(after(a, '-vf')).toBe('fps=30000/1001,scale=320:180:flags=bicubic');
+    expect(after(a, '-vf')).toBe('fps=30000/1001,scale=320:180:force_original_aspect_ratio=increase:flags=bicubic,crop=320:180,setsar=1');
+    const b = buildDecodeArgs({ input: 'in.mp4', depth: 8, resize: { width: 320, height: 180, fit: 'stretch' } });
+    expect(after(b, '-vf')).toBe('scale=320:180:flags=bicubic');
     expect(after(a, '-pix_fmt')).toBe('rgb48le');
     expect(a).not.toContain('-xerror');
   });

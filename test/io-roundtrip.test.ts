@@ -66,6 +66,30 @@ describe('video source', () => {
     expect(buffers.size).toBeLessThanOrEqual(4);
   });
 
+  it('resizes with fit cover (aspect kept, centre crop) by default and fit stretch on request, video and images alike', async () => {
+    // 64x32: red | green | blue bands of 16 | 32 | 16 columns
+    const data = new Uint8Array(64 * 32 * 3);
+    for (let y = 0; y < 32; y++) for (let x = 0; x < 64; x++) data[3 * (y * 64 + x) + (x < 16 ? 0 : x < 48 ? 1 : 2)] = 255;
+    const png = join(dir, 'bands.png');
+    await writePng(png, { width: 64, height: 32, data });
+    const clip = join(dir, 'bands.mp4');
+    const sink = await openFrameSink(clip, { width: 64, height: 32, fps: { num: 30, den: 1 }, crf: 0, pixFmt: 'yuv444p', preset: 'ultrafast' });
+    for (let i = 0; i < 2; i++) await sink.write({ width: 64, height: 32, data });
+    await sink.finish();
+    const px = (f: Frame, x: number, y: number) => Array.from(f.data.subarray(3 * (y * f.width + x), 3 * (y * f.width + x) + 3));
+    const near = (a: number[], b: number[]) => a.every((v, k) => Math.abs(v - b[k]!) <= 24);
+    for (const input of [clip, png]) {
+      const [cover] = await readAll(input, { maxFrames: 1, resize: { width: 32, height: 32 } });
+      const [stretch] = await readAll(input, { maxFrames: 1, resize: { width: 32, height: 32, fit: 'stretch' } });
+      expect([cover!.width, cover!.height, stretch!.width, stretch!.height]).toEqual([32, 32, 32, 32]);
+      // cover: the 32 middle columns (all green) at scale 1; stretch: the bands halved to 8 | 16 | 8
+      for (const x of [1, 16, 30]) expect(near(px(cover!, x, 16), [0, 255, 0]), `${input} cover x=${x}: ${px(cover!, x, 16)}`).toBe(true);
+      expect(near(px(stretch!, 2, 16), [255, 0, 0]), `${input} stretch: ${px(stretch!, 2, 16)}`).toBe(true);
+      expect(near(px(stretch!, 16, 16), [0, 255, 0])).toBe(true);
+      expect(near(px(stretch!, 29, 16), [0, 0, 255]), `${input} stretch: ${px(stretch!, 29, 16)}`).toBe(true);
+    }
+  });
+
   it('delivers 16-bit frames, resizes, trims with start and maxFrames', async () => {
     const clip = join(dir, 'src.mp4');
     const probed = await probe(clip);

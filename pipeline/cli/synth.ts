@@ -53,7 +53,7 @@ export async function synthFootageCommand(ctx: CommandContext, inputs: readonly 
     inputs, root: o.output,
     settings: {
       window: o.window, gap: o.gap, curve: o.curve, interpolate: o.interpolate, gts: o.gts,
-      ...(o.resize ? { resize: { width: o.resize[0], height: o.resize[1] } } : {}),
+      ...(o.resize ? { resize: { width: o.resize[0], height: o.resize[1], fit: o.fit } } : {}),
       guidanceRes: o.guidanceRes, staticThreshold: 0.5, layout: o.layout, pngLevel: o.pngLevel, flowWidth: o.flowWidth,
     },
     split: o.split, validFraction: o.validFraction, flowBackend: o.flowBackend, ...(o.flowModel ? { flowModel: o.flowModel } : {}),

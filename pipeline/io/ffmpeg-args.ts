@@ -48,12 +48,30 @@ export interface DecodeArgsOptions {
   readonly duration?: number;
   /** Decode at most this many frames. */
   readonly maxFrames?: number;
-  /** Resize every frame to exactly this size. */
-  readonly resize?: { readonly width: number; readonly height: number };
+  /** Resize every frame to exactly this size (see ResizeSpec for the aspect-ratio handling). */
+  readonly resize?: ResizeSpec;
   /** Force constant frame rate at this rate (variable-frame-rate input). */
   readonly constantFps?: Rational;
   /** Stop at the first decode error (default true) so corrupt input is reported, not hidden. */
   readonly strict?: boolean;
+}
+
+/**
+ * A target frame size. fit 'cover' (default) scales to cover the size keeping the aspect ratio and
+ * crops the excess around the centre; 'stretch' scales each axis independently (distorts when the
+ * aspect ratios differ).
+ */
+export interface ResizeSpec {
+  readonly width: number;
+  readonly height: number;
+  readonly fit?: 'cover' | 'stretch';
+}
+
+/** ffmpeg filter(s) for a resize. */
+export function resizeFilter(r: ResizeSpec): string {
+  if ((r.fit ?? 'cover') === 'stretch') return `scale=${r.width}:${r.height}:flags=bicubic`;
+  // crop=W:H centres by default; setsar=1 keeps square pixels after the crop
+  return `scale=${r.width}:${r.height}:force_original_aspect_ratio=increase:flags=bicubic,crop=${r.width}:${r.height},setsar=1`;
 }
 
 /** ffmpeg: decode the first video stream to raw RGB on stdout. */
@@ -69,7 +87,7 @@ export function buildDecodeArgs(o: DecodeArgsOptions): string[] {
   const filters: string[] = [];
   // fps filter (not -r/-vsync, whose names changed between ffmpeg 4 and 5) gives constant rate.
   if (o.constantFps) filters.push(`fps=${formatRational(o.constantFps)}`);
-  if (o.resize) filters.push(`scale=${o.resize.width}:${o.resize.height}:flags=bicubic`);
+  if (o.resize) filters.push(resizeFilter(o.resize));
   if (filters.length) args.push('-vf', filters.join(','));
   if (o.maxFrames !== undefined) args.push('-frames:v', String(o.maxFrames));
   // -an -sn -dn: video only on the pipe.

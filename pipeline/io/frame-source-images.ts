@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
 import { CancelledError, InputError } from '../errors.js';
 import type { Rational } from '../math/types.js';
-import { extensionOf } from './ffmpeg-args.js';
+import { extensionOf, type ResizeSpec } from './ffmpeg-args.js';
 import { IMAGE_EXTENSIONS, validateSourceOptions, type Frame, type FrameSource, type FrameSourceInfo, type FrameSourceOptions } from './frame-source-types.js';
 
 /** Default rate of image sequences when none is given. */
@@ -32,12 +32,13 @@ async function imageSize(path: string): Promise<{ width: number; height: number 
 }
 
 /** Decode one image file to interleaved RGB of the wanted size and depth. */
-async function decodeImage(path: string, depth: 8 | 16, expect: { width: number; height: number }, resize: boolean): Promise<Uint8Array | Uint16Array> {
+async function decodeImage(path: string, depth: 8 | 16, expect: { width: number; height: number }, resize: ResizeSpec | undefined): Promise<Uint8Array | Uint16Array> {
   let data: Buffer;
   let info: OutputInfo;
   try {
     let img = sharp(path, { failOn: 'error' }).autoOrient().removeAlpha();
-    if (resize) img = img.resize(expect.width, expect.height, { fit: 'fill' });
+    // 'cover' keeps the aspect ratio and crops around the centre, like the ffmpeg path (resizeFilter)
+    if (resize) img = img.resize(expect.width, expect.height, { fit: (resize.fit ?? 'cover') === 'stretch' ? 'fill' : 'cover', position: 'centre' });
     ({ data, info } = await img
       .toColourspace(depth === 16 ? 'rgb16' : 'srgb')
       .raw({ depth: depth === 16 ? 'ushort' : 'uchar' })
@@ -69,7 +70,7 @@ class ImageListSource implements FrameSource {
     if (this.started) throw new Error('A FrameSource can be iterated only once; open the input again');
     this.started = true;
     const { info, files, options } = this;
-    const resize = options.resize !== undefined;
+    const resize = options.resize;
     const decode = (i: number) => decodeImage(files[i]!, info.depth, info, resize);
     // Read one image ahead so decoding overlaps with the consumer's work.
     let next: Promise<Uint8Array | Uint16Array> | undefined = files.length ? decode(0) : undefined;

@@ -1,5 +1,6 @@
 // Types shared by every frame source (see frame-source.ts for buffer ownership rules) and the
 // validation of source options.
+import type { ResizeSpec } from './ffmpeg-args.js';
 import type { Logger } from '../log.js';
 import type { Rational, RgbImage } from '../math/types.js';
 import type { VideoInfo } from './probe.js';
@@ -53,8 +54,8 @@ export interface FrameSourceOptions {
   readonly duration?: number;
   /** Deliver at most this many frames. */
   readonly maxFrames?: number;
-  /** Resize every frame to exactly this size. */
-  readonly resize?: { readonly width: number; readonly height: number };
+  /** Resize every frame to exactly this size ('cover': keep the aspect ratio and centre-crop, the default; or 'stretch'). */
+  readonly resize?: ResizeSpec;
   /** Frame rate of an image folder / single image (default 30/1); ignored for videos. */
   readonly fps?: Rational;
   /** Cancels decoding; iteration then throws CancelledError. */

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import type { FlowEstimator } from '../flow/estimator.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { blurPath, bboxPath, guidancePath, sharpPath, type DatasetLayout } from '../io/dataset-layout.js';
+import type { ResizeSpec } from '../io/ffmpeg-args.js';
 import { openFrameSource } from '../io/frame-source.js';
 import { encodePng } from '../io/image.js';
 import { encodeNpy } from '../io/npy.js';
@@ -29,7 +30,7 @@ export interface FootageSettings {
   readonly curve: TransferCurve;
   readonly interpolate: number;
   readonly gts: number;
-  readonly resize?: { readonly width: number; readonly height: number };
+  readonly resize?: ResizeSpec;
   readonly guidanceRes: 'full' | 'half';
   readonly staticThreshold: number;
   readonly layout: DatasetLayout;
