@@ -7,6 +7,7 @@ import { naturalSort } from '../pipeline/io/frame-source-images.js';
 import { openFrameSink, openPngFolderSink, pngFrameName } from '../pipeline/io/frame-sink.js';
 import { writePng } from '../pipeline/io/image.js';
 import { probe } from '../pipeline/io/probe.js';
+import { runFfmpeg } from '../pipeline/io/ffmpeg-process.js';
 import { Logger } from '../pipeline/log.js';
 import type { RgbImage } from '../pipeline/math/types.js';
 import { makeTempDir, makeTestClip, meanAbsDiff, removeTempDir } from './helpers/media.js';
@@ -88,6 +89,24 @@ describe('video source', () => {
       expect(near(px(stretch!, 16, 16), [0, 255, 0])).toBe(true);
       expect(near(px(stretch!, 29, 16), [0, 0, 255]), `${input} stretch: ${px(stretch!, 29, 16)}`).toBe(true);
     }
+  });
+
+  it('reports rotation of a rotated file and delivers upright frames (display matrix applied)', async () => {
+    const src = await makeTestClip(join(dir, 'upright.mp4'), { width: 64, height: 32, frames: 2 });
+    const rotated = join(dir, 'rotated.mp4');
+    // stream copy with a 90 degree display matrix (how phones store portrait video)
+    await runFfmpeg('ffmpeg', ['-v', 'error', '-y', '-i', src, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
+    const info = await probe(rotated);
+    expect([info.rotation, info.width, info.height]).toEqual([90, 32, 64]);
+    const [a] = await readAll(src, { maxFrames: 1 });
+    const [b] = await readAll(rotated, { maxFrames: 1 });
+    expect([b!.width, b!.height]).toEqual([32, 64]);
+    // rotation 90 = displayed turned 90 degrees counter-clockwise: B(x, y) = A(W - 1 - y, x), exactly (same decoded pixels)
+    let diff = 0;
+    for (let y = 0; y < 64; y++) for (let x = 0; x < 32; x++) for (let k = 0; k < 3; k++) {
+      diff += Math.abs(b!.data[3 * (y * 32 + x) + k]! - a!.data[3 * (x * 64 + (63 - y)) + k]!);
+    }
+    expect(diff).toBe(0);
   });
 
   it('delivers 16-bit frames, resizes, trims with start and maxFrames', async () => {
