@@ -25,6 +25,7 @@ import sys
 
 import torch
 
+from afb_models import common
 from afb_models.decomposer import PRESETS, TwoStage
 from export_decomposer import export_decomposer
 
@@ -92,7 +93,7 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     net = load_reference(a.s1, a.s2)
-    meta = {'source': 'reference checkpoints', 's1': os.path.abspath(a.s1), 's2': os.path.abspath(a.s2)}
+    meta = {'source': 'reference checkpoints', 's1': common.display_path(a.s1), 's2': common.display_path(a.s2)}
     side = export_decomposer(net, a.out, meta, trace_size=(32, 32))
     print(f"converted to {a.out} (preset {side['preset']}, {side['params'] / 1e6:.1f} M params, "
           f"BN fold max diff {side['bn_fold_max_abs_diff']:.2e})")

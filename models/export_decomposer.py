@@ -35,7 +35,7 @@ def build_net(ckpt: str | None, preset: str, head: str, random_init: bool, pertu
         net = TwoStage(ck['preset'], ck['head'])
         net.load_state_dict(ck['model'])
         st = ck.get('state', {})
-        meta = {'source': os.path.abspath(ckpt), 'step': st.get('step'), 'train_hours': round(st.get('train_seconds', 0) / 3600, 3),
+        meta = {'source': common.display_path(ckpt), 'step': st.get('step'), 'train_hours': round(st.get('train_seconds', 0) / 3600, 3),
                 'best_val_psnr': st.get('best_psnr'), 'train_args': ck.get('args')}
     elif random_init:
         torch.manual_seed(0 if perturb_seed is None else perturb_seed)

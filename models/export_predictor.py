@@ -34,7 +34,7 @@ def build(ckpt: str | None, preset: str, random_init: bool) -> tuple[CVAEGAN, di
         m = CVAEGAN(ck['preset'])
         m.load_state_dict(ck['model'])
         st = ck.get('state', {})
-        meta = {'source': os.path.abspath(ckpt), 'step': st.get('step'),
+        meta = {'source': common.display_path(ckpt), 'step': st.get('step'),
                 'train_hours': round(st.get('train_seconds', 0) / 3600, 3), 'train_args': ck.get('args')}
     elif random_init:
         torch.manual_seed(0)

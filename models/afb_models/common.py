@@ -98,3 +98,14 @@ def restore_rng(st: dict) -> None:
     torch.set_rng_state(st['torch'])
     if 'cuda' in st and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(st['cuda'])
+
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def display_path(path: str) -> str:
+    """A path for metadata: relative to the repository root when inside it (no machine-specific
+    absolute paths in shipped sidecars), else absolute."""
+    full = os.path.abspath(path)
+    rel = os.path.relpath(full, REPO_ROOT)
+    return full if rel.startswith('..') else rel
