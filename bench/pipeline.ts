@@ -5,13 +5,13 @@
 // PyTorch (/usr/bin/python3, models/afb_models) at 960x544 with the same number of threads.
 // Usage: node dist/bench/pipeline.js --model FILE.onnx [--frames 8] [--sizes 960x540,1920x1080]
 //        [--long-seconds 1] [--workers N] [--threads T] [--no-torch] [--main-thread-flow]
-//        [--tile auto|off]  (auto: the tiles the CLI picks by default for each size; off: whole frames)
+//        [--tile auto|off] [--long-fps RATE (default 30)]  (auto: the tiles the CLI picks by default for each size; off: whole frames)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { buildTestClipArgs } from '../pipeline/io/ffmpeg-args.js';
+import { buildTestClipArgs, formatRational, parseRational } from '../pipeline/io/ffmpeg-args.js';
 import { runFfmpeg } from '../pipeline/io/ffmpeg-process.js';
 import { openFrameSource } from '../pipeline/io/frame-source.js';
 import { Logger } from '../pipeline/log.js';
@@ -142,12 +142,16 @@ async function main(): Promise<void> {
   // Peak RSS of the CLI over a longer 1080p input.
   if (longSeconds > 0) {
     const long = join(dir, 'long-1080p.mp4');
-    const longFrames = Math.max(2, Math.round(longSeconds * 30));
-    await runFfmpeg('ffmpeg', buildTestClipArgs({ output: long, width: 1920, height: 1080, fps: { num: 30, den: 1 }, frames: longFrames }));
+    // --long-fps: the frame rate of the generated input (a 600 s input at 30 fps is 18,000 frames,
+    // days of CPU inference here; at 0.1 fps it is 60 frames: memory depends on frames, not seconds)
+    const longFps = parseRational(opt('long-fps') ?? '30');
+    if (!longFps || !(longFps.num > 0)) throw new RangeError(`--long-fps must be a rate like 30 or 1/10, received ${opt('long-fps')}`);
+    const longFrames = Math.max(2, Math.round((longSeconds * longFps.num) / longFps.den));
+    await runFfmpeg('ffmpeg', buildTestClipArgs({ output: long, width: 1920, height: 1080, fps: longFps, frames: longFrames }));
     const rss = await cliRss(['--workers', String(workers), '--threads', String(threads), '--log-level', 'warn', 'video', long, '-o', join(dir, 'long-out.mp4'), '--model', modelPath]);
     const third = Math.max(1, Math.floor(rss.samples.length / 3));
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-    console.log(`\npeak RSS over ${longFrames} frames of 1080p (${longSeconds} s at 30 fps, ${rss.seconds.toFixed(0)} s wall, exit ${rss.code}): `
+    console.log(`\npeak RSS over ${longFrames} frames of 1080p (${longSeconds} s at ${formatRational(longFps)} fps, ${rss.seconds.toFixed(0)} s wall, exit ${rss.code}): `
       + `${Math.max(...rss.samples).toFixed(0)} MB; mean RSS by thirds ${avg(rss.samples.slice(0, third)).toFixed(0)} / ${avg(rss.samples.slice(third, 2 * third)).toFixed(0)} / ${avg(rss.samples.slice(2 * third)).toFixed(0)} MB`);
   }
 
