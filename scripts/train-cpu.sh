@@ -28,10 +28,12 @@ if [ "$what" = decomposer ] || [ "$what" = both ]; then
   # Stage B (cpu-psnr): per-sample log-MSE ("psnr") loss, lr 5e-4, started from stage A's weights.
   # A side-by-side from the same weights and the same batches (150 steps each) gave -0.53 dB (L2)
   # vs +0.10 dB (psnr) validation gain over repeat-blurry: docs/models.md.
+  # Sitting 2 ran its first 1800-step cosine; later sittings resume with a longer plan (a warm
+  # restart of the cosine from step 1800), so each sitting keeps adding useful steps.
   r=$(restore cpu-psnr)
   [ -n "$r" ] || r="--init models/checkpoints/cpu-res/ckpt.pt"
   nohup $PY models/train_decomposer.py --data data/train-procedural --val data/valid-procedural \
-    --preset cpu --head residual --loss psnr --crop 128 --batch 8 --lr 5e-4 --steps 1800 --out runs/cpu-psnr \
+    --preset cpu --head residual --loss psnr --crop 128 --batch 8 --lr 5e-4 --steps 6000 --out runs/cpu-psnr \
     --threads 2 --val-every 600 --ckpt-every 300 $r >> runs/cpu-psnr.out 2>&1 &
   echo "decomposer training: pid $! (log runs/cpu-psnr.out, runs/cpu-psnr/log.jsonl)"
 fi
