@@ -9,14 +9,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { buildTestClipArgs, formatRational, parseRational } from '../pipeline/io/ffmpeg-args.js';
 import { runFfmpeg } from '../pipeline/io/ffmpeg-process.js';
 import { openFrameSource } from '../pipeline/io/frame-source.js';
 import { Logger } from '../pipeline/log.js';
 import { DecomposePool } from '../pipeline/pool.js';
-import { chooseTile, convertVideo, DEFAULT_MEMORY_MIB, formatTile } from '../pipeline/video/convert.js';
+import { chooseTile, convertVideo, formatTile, memoryBudgetBytes } from '../pipeline/video/convert.js';
 import type { TileShape } from '../pipeline/math/tiling.js';
 import { resolveModelPath } from '../pipeline/video/defaults.js';
 import { createGuidanceProvider } from '../pipeline/video/guidance-provider.js';
@@ -114,13 +114,13 @@ async function main(): Promise<void> {
       const rgb: Uint8Array[] = [];
       for await (const f of await openFrameSource(clip)) rgb.push(f.data.slice() as Uint8Array);
       // The tile the CLI picks by default (--tile auto, --memory default), or whole frames with --tile off.
-      const tile = tileMode === 'off' ? 0 : chooseTile('auto', width, height, (DEFAULT_MEMORY_MIB * 2 ** 20) / workers).tile;
+      const tile = tileMode === 'off' ? 0 : chooseTile('auto', width, height, memoryBudgetBytes(undefined, workers, totalmem()) / workers).tile;
       await bareInference(pool, rgb.slice(0, workers), width, height, tile); // warm-up: arenas, caches
       const bareBefore = await bareInference(pool, rgb, width, height, tile);
       console.log(`${width}x${height}: bare inference ${bareBefore.toFixed(3)} frames/s; running the pipeline...`);
       const summary = await convertVideo(
         { input: clip, output: join(dir, `out-${width}x${height}.mp4`), slowmo: false, tile: typeof tile === 'number' ? tile : 'auto', consistency: false, codec: 'h264', crf: -1, preset: 'veryfast', pixFmt: 'yuv420p' },
-        { pool, log, progress: false, workerFlow: !process.argv.includes('--main-thread-flow'), tileBudgetBytes: (DEFAULT_MEMORY_MIB * 2 ** 20) / workers, createGuidance: (w, h) => createGuidanceProvider({ mode: 'video', flow: 'builtin', seed: 0, provider: 'cpu', log }, w, h) },
+        { pool, log, progress: false, workerFlow: !process.argv.includes('--main-thread-flow'), tileBudgetBytes: memoryBudgetBytes(undefined, workers, totalmem()) / workers, createGuidance: (w, h) => createGuidanceProvider({ mode: 'video', flow: 'builtin', seed: 0, provider: 'cpu', log }, w, h) },
       );
       console.log(`${width}x${height}: pipeline ${(summary.inputFrames / summary.seconds).toFixed(3)} input frames/s; bare inference again...`);
       const bareAfter = await bareInference(pool, rgb, width, height, tile);

@@ -38,7 +38,7 @@ export const MODEL_OPTIONS = [
   defineOption({ key: 'predictor', flag: '--predictor <file>', description: 'guidance predictor model for --guidance predict (default: the shipped one)', default: undefined, parse: optional(stringParser) }),
   defineOption({ key: 'provider', flag: '--provider <name>', description: `onnxruntime execution provider: ${PROVIDERS.join(', ')} (unavailable -> warning and cpu)`, default: 'cpu' as Provider, parse: choiceParser<Provider>(PROVIDERS) }),
   defineOption({ key: 'tile', flag: '--tile <size>', description: 'process frames in overlapping tiles of this size (multiple of 4), "auto" (by memory budget) or "off"', default: 'auto' as number | 'auto', parse: parseTile }),
-  defineOption({ key: 'memory', flag: '--memory <MiB>', description: 'memory budget for inference, all workers together, MiB: with --tile auto, frames that would exceed it are processed in tiles sized to fit (0 = no limit)', default: 1536, parse: intParser(0, 1 << 24) }),
+  defineOption({ key: 'memory', flag: '--memory <MiB>', description: 'memory budget for inference, all workers together, MiB: with --tile auto, frames that would exceed it are processed in tiles sized to fit (0 = no limit; default 768 per worker, at most half the RAM)', default: undefined as number | undefined, parse: optional(intParser(0, 1 << 24)) }),
   defineOption({ key: 'consistency', flag: '--consistency', description: 'adjust the 7 frames so that their mean in linear light equals the blurry input', default: false, parse: booleanParser }),
   defineOption({ key: 'seed', flag: '--seed <n>', description: 'seed of the predictor latents', default: 0, parse: intParser(0, 2 ** 31 - 1) }),
 ] as const;

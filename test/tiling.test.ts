@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { autoTileShape, axisStarts, defaultOverlap, extractTile, featherAxis, maxTilePixelsForBudget, planTiles, TileAccumulator, TileAccumulator8 } from '../pipeline/math/tiling.js';
 import { planarFramesToHwc8 } from '../pipeline/math/tensor-layout.js';
+import { chooseTile, memoryBudgetBytes } from '../pipeline/video/convert.js';
 
 /** Run a pointwise "model" (v -> 2v+0.1 on 2 planes) tile by tile and blend. */
 function tiledPointwise(src: Float32Array, w: number, h: number, tile: number, overlap: number): Float32Array {
@@ -135,5 +136,20 @@ describe('tiling', () => {
     for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i]! - ref[i]!));
     expect(maxDiff).toBeLessThanOrEqual(1);
     expect(Array.from(new Set(konst.result()))).toEqual([100]);
+  });
+
+  it('budgets 768 MiB per worker by default (at most half the RAM); --memory overrides, 0 = no limit', () => {
+    const GiB = 2 ** 30;
+    expect(memoryBudgetBytes(undefined, 2, 24 * GiB)).toBe(1.5 * GiB);
+    expect(memoryBudgetBytes(undefined, 16, 8 * GiB)).toBe(4 * GiB); // half of 8 GiB caps 16 x 768 MiB
+    expect(memoryBudgetBytes(1000, 2, 24 * GiB)).toBe(1000 * 2 ** 20);
+    expect(memoryBudgetBytes(0, 2, 24 * GiB)).toBe(Infinity);
+    // 2 workers at 1080p: tiles; 960x540: whole frames; 16 workers with 768 MiB each: 1080p whole or nearly
+    expect(chooseTile('auto', 960, 540, memoryBudgetBytes(undefined, 2, 24 * GiB) / 2).tile).toBe(0);
+    const t = chooseTile('auto', 1920, 1080, memoryBudgetBytes(undefined, 2, 24 * GiB) / 2);
+    expect(t.overBudget).toBe(false);
+    expect(typeof t.tile === 'object' && t.tile.width * t.tile.height < 1920 * 1080).toBe(true);
+    expect(chooseTile('auto', 3840, 2160, 0.75 * GiB).overBudget).toBe(true);
+    expect(chooseTile(512, 3840, 2160, 1).tile).toBe(512); // a fixed --tile is used as given
   });
 });

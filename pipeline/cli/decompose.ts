@@ -1,12 +1,13 @@
 // `afb decompose IMAGE -o DIR`: 7 sharp frames from one blurry image, guided by a file or by N
 // predictor samples.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DECOMPOSE_OPTIONS } from '../../configs/video-options.js';
 import { InputError, InvalidOptionError } from '../errors.js';
 import { runDecompose } from '../decompose.js';
 import { resolveModelPath } from '../video/defaults.js';
+import { memoryBudgetBytes } from '../video/convert.js';
 import type { CommandContext } from './context.js';
 import type { CommandModule } from './main.js';
 
@@ -27,7 +28,7 @@ async function run(image: string, cli: Record<string, unknown>, ctx: CommandCont
   const threads = Math.max(1, Math.min(availableParallelism(), ctx.globals.workers * ctx.globals.threads));
   const summary = await runDecompose({
     image, outDir, modelPath, guidance: o.guidance, samples: o.samples, seed: o.seed, provider: o.provider, threads,
-    tile: o.tile, consistency: o.consistency, gif: o.gif, mp4: o.mp4, tileBudgetBytes: o.memory > 0 ? o.memory * 2 ** 20 : Infinity, log: ctx.log,
+    tile: o.tile, consistency: o.consistency, gif: o.gif, mp4: o.mp4, tileBudgetBytes: memoryBudgetBytes(o.memory, 1, totalmem()), log: ctx.log,
     ...(predictorPath ? { predictorPath } : {}),
   });
   ctx.log.info(`decomposed ${image} (${summary.width}x${summary.height}) into ${summary.outputs.length} animation(s) in ${summary.seconds.toFixed(1)} s`);

@@ -1,5 +1,5 @@
 // `afb video IN... -o OUT`: 7x frame rate from motion blur, one input or a batch sharing one pool.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -9,7 +9,7 @@ import { CancelledError, InputError, InvalidOptionError } from '../errors.js';
 import { ensureWritableDir } from '../io/atomic.js';
 import { DecomposePool } from '../pool.js';
 import { batchOutputPath, expandInputs, runBatch } from '../video/batch.js';
-import { convertVideo, type VideoDeps, type VideoJob, type VideoSummary } from '../video/convert.js';
+import { convertVideo, memoryBudgetBytes, type VideoDeps, type VideoJob, type VideoSummary } from '../video/convert.js';
 import { resolveModelPath } from '../video/defaults.js';
 import { createGuidanceProvider } from '../video/guidance-provider.js';
 import type { CommandContext } from './context.js';
@@ -97,7 +97,7 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
       progress: !globals.json && log.enabled('info'),
       // The built-in flow runs in the workers: the main thread stays free to feed them.
       workerFlow: o.guidance === 'video' && o.flow === 'builtin',
-      tileBudgetBytes: o.memory > 0 ? (o.memory * 2 ** 20) / globals.workers : Infinity,
+      tileBudgetBytes: memoryBudgetBytes(o.memory, globals.workers, totalmem()) / globals.workers,
       createGuidance: (width, height) => createGuidanceProvider({
         mode: o.guidance, flow: o.flow, seed: o.seed, provider: o.provider, log,
         ...(o.flowModel ? { flowModel: o.flowModel } : {}),

@@ -86,8 +86,17 @@ export interface VideoSummary {
  */
 export const WORKER_MEMORY: WorkerMemoryModel = { modelBytesPerPixel: 1100, frameBytesPerPixel: 100 };
 
-/** Default --memory: the inference budget of all workers together, MiB. */
-export const DEFAULT_MEMORY_MIB = 1536;
+/** Default --memory per worker, MiB (2 workers: 1536 MiB, which keeps 1080p under 1.5 GB RSS). */
+export const DEFAULT_MEMORY_MIB_PER_WORKER = 768;
+
+/**
+ * The inference budget of all workers together, bytes: --memory when given (0 = no limit:
+ * Infinity), else 768 MiB per worker, at most half of `totalBytes` (the machine's RAM).
+ */
+export function memoryBudgetBytes(memoryMiB: number | undefined, workers: number, totalBytes: number): number {
+  if (memoryMiB !== undefined) return memoryMiB > 0 ? memoryMiB * 2 ** 20 : Infinity;
+  return Math.min(DEFAULT_MEMORY_MIB_PER_WORKER * 2 ** 20 * Math.max(1, workers), totalBytes / 2);
+}
 
 /** Smallest automatic tile: below this, context loss and per-tile overhead cost more than the memory saved. */
 export const MIN_AUTO_TILE_PIXELS = 384 * 384;
