@@ -28,7 +28,7 @@ async function run(image: string, cli: Record<string, unknown>, ctx: CommandCont
   const threads = Math.max(1, Math.min(availableParallelism(), ctx.globals.workers * ctx.globals.threads));
   const summary = await runDecompose({
     image, outDir, modelPath, guidance: o.guidance, samples: o.samples, seed: o.seed, provider: o.provider, threads,
-    tile: o.tile, consistency: o.consistency, gif: o.gif, mp4: o.mp4, tileBudgetBytes: memoryBudgetBytes(o.memory, 1, totalmem()), log: ctx.log,
+    tile: o.tile, consistency: o.consistency, gif: o.gif, mp4: o.mp4, tileBudgetBytes: memoryBudgetBytes(o.memory, 4, totalmem()) /* one image at a time: 3 GiB default, 1080p runs whole */, log: ctx.log,
     ...(predictorPath ? { predictorPath } : {}),
   });
   ctx.log.info(`decomposed ${image} (${summary.width}x${summary.height}) into ${summary.outputs.length} animation(s) in ${summary.seconds.toFixed(1)} s`);
