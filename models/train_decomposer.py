@@ -38,6 +38,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="l2: the paper's MSE on both stages; psnr: mean over samples of log(MSE + 1e-5) on "
                         'both stages, i.e. maximise the per-sample PSNR that validation reports (weights '
                         'near-static samples up instead of letting high-motion samples dominate)')
+    p.add_argument('--psnr-eps', type=float, default=1e-5,
+                   help='--loss psnr: eps in ln(MSE + eps); larger values weight hard samples more (1e-5: 50 dB '
+                        'cap, almost pure per-sample PSNR; 1e-3: samples above 30 dB weighted like plain L2)')
     p.add_argument('--init', default=None,
                    help='start from the weights of this checkpoint (fresh optimiser and schedule)')
     p.add_argument('--wd', type=float, default=1e-4, help='AdamW weight decay')
@@ -206,7 +209,7 @@ def main(argv=None) -> int:
             blurry, g = blurry.contiguous(memory_format=mf), g.contiguous(memory_format=mf)
         s1, fin = net(blurry, g)
         mse = F.mse_loss(s1, sharp) + F.mse_loss(fin, sharp)
-        loss = mse if a.loss == 'l2' else log_mse(s1, sharp) + log_mse(fin, sharp)
+        loss = mse if a.loss == 'l2' else log_mse(s1, sharp, a.psnr_eps) + log_mse(fin, sharp, a.psnr_eps)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
