@@ -24,18 +24,17 @@ restore() { # $1 = run name
   if [ -f "runs/$1/ckpt.pt" ]; then echo --resume; fi
 }
 if [ "$what" = decomposer ] || [ "$what" = both ]; then
-  # Stage A (done, 717 steps, committed in models/checkpoints/cpu-res): the paper's L2 loss, lr 2e-4.
-  # Stage B (cpu-psnr): per-sample log-MSE ("psnr") loss, lr 5e-4, started from stage A's weights.
-  # A side-by-side from the same weights and the same batches (150 steps each) gave -0.53 dB (L2)
-  # vs +0.10 dB (psnr) validation gain over repeat-blurry: docs/models.md.
-  # Sitting 2 ran its first 1800-step cosine; later sittings resume with a longer plan (a warm
-  # restart of the cosine from step 1800), so each sitting keeps adding useful steps.
-  r=$(restore cpu-psnr)
-  [ -n "$r" ] || r="--init models/checkpoints/cpu-res/ckpt.pt"
+  # The shipped CPU decomposer's history (docs/models.md, logs in models/checkpoints/):
+  #   A  cpu-res: 717 steps, the paper's L2 loss, lr 2e-4                        -> -0.65 dB vs repeat-blurry
+  #   B  ab2-400/eps3: 400 steps from A, per-sample ln(MSE + 1e-3), lr 5e-4      -> +0.14 dB (L2 side by side: -0.48)
+  #   C  cpu-eps3: from B, same loss, lr 3e-4; later sittings resume it on a longer plan
+  #      (a warm restart of the cosine), so each sitting keeps adding useful steps.
+  r=$(restore cpu-eps3)
+  [ -n "$r" ] || r="--init models/checkpoints/ab2-400/eps3.ckpt.pt"
   nohup $PY models/train_decomposer.py --data data/train-procedural --val data/valid-procedural \
-    --preset cpu --head residual --loss psnr --crop 128 --batch 8 --lr 5e-4 --steps 6000 --out runs/cpu-psnr \
-    --threads 2 --val-every 600 --ckpt-every 300 $r >> runs/cpu-psnr.out 2>&1 &
-  echo "decomposer training: pid $! (log runs/cpu-psnr.out, runs/cpu-psnr/log.jsonl)"
+    --preset cpu --head residual --loss psnr --psnr-eps 1e-3 --crop 128 --batch 8 --lr 3e-4 --steps 6000 \
+    --out runs/cpu-eps3 --threads 2 --val-every 600 --ckpt-every 300 $r >> runs/cpu-eps3.out 2>&1 &
+  echo "decomposer training: pid $! (log runs/cpu-eps3.out, runs/cpu-eps3/log.jsonl)"
 fi
 if [ "$what" = predictor ] || [ "$what" = both ]; then
   r=$(restore pred-cpu)
