@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 for run in cpu-res cpu-eps3 pred-cpu; do
   [ -f "runs/$run/ckpt.pt" ] || continue
   mkdir -p "models/checkpoints/$run"
-  for f in ckpt.pt best.pt log.jsonl; do
+  for f in ckpt.pt log.jsonl; do  # best.pt stays in runs/ (the latest checkpoint is what resumes)
     [ -f "runs/$run/$f" ] && cp "runs/$run/$f" "models/checkpoints/$run/$f"
   done
   echo "saved runs/$run -> models/checkpoints/$run ($(du -sh "models/checkpoints/$run" | cut -f1))"
