@@ -33,7 +33,7 @@ if [ "$what" = decomposer ] || [ "$what" = both ]; then
   [ -n "$r" ] || r="--init models/checkpoints/ab2-400/eps3.ckpt.pt"
   nohup $PY models/train_decomposer.py --data data/train-procedural --val data/valid-procedural \
     --preset cpu --head residual --loss psnr --psnr-eps 1e-3 --crop 128 --batch 8 --lr 3e-4 --steps 6000 \
-    --out runs/cpu-eps3 --threads 2 --val-every 600 --ckpt-every 300 $r >> runs/cpu-eps3.out 2>&1 &
+    --max-samples 2000 --out runs/cpu-eps3 --threads 2 --val-every 600 --ckpt-every 300 $r >> runs/cpu-eps3.out 2>&1 &
   echo "decomposer training: pid $! (log runs/cpu-eps3.out, runs/cpu-eps3/log.jsonl)"
 fi
 if [ "$what" = predictor ] || [ "$what" = both ]; then
