@@ -11,7 +11,7 @@ import { writeGuidance } from './io/guidance-io.js';
 import { readImage, writePng } from './io/image.js';
 import type { Logger } from './log.js';
 import type { GuidanceMap, RgbImage } from './math/types.js';
-import { chooseTile } from './video/convert.js';
+import { chooseTile } from './tile-policy.js';
 import { readGuidanceFile } from './video/guidance-provider.js';
 
 /** Resolved settings of one decompose run. */

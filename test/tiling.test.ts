@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { autoTileShape, axisStarts, defaultOverlap, extractTile, featherAxis, maxTilePixelsForBudget, planTiles, TileAccumulator, TileAccumulator8 } from '../pipeline/math/tiling.js';
 import { planarFramesToHwc8 } from '../pipeline/math/tensor-layout.js';
-import { chooseTile, memoryBudgetBytes } from '../pipeline/video/convert.js';
+import { chooseTile, memoryBudgetBytes } from '../pipeline/tile-policy.js';
 
 /** Run a pointwise "model" (v -> 2v+0.1 on 2 planes) tile by tile and blend. */
 function tiledPointwise(src: Float32Array, w: number, h: number, tile: number, overlap: number): Float32Array {
@@ -102,10 +102,10 @@ describe('tiling', () => {
 
   it('sizes tiles from a memory budget: per-worker share minus the frame-sized buffers', () => {
     const m = { modelBytesPerPixel: 1000, frameBytesPerPixel: 100 };
-    expect(maxTilePixelsForBudget(100, 100, 2, 2 * (100 * 100 * 1100), m)).toBe(Infinity);
-    // 1 GB over 2 workers = 500 MB each; minus 100 B x 2 Mpx = 300 MB -> 300 k px tiles.
-    expect(maxTilePixelsForBudget(2000, 1000, 2, 1e9, m)).toBe(300_000);
-    expect(maxTilePixelsForBudget(2000, 1000, 2, 1e8, m)).toBe(128 * 128); // floor
+    expect(maxTilePixelsForBudget(100, 100, 100 * 100 * 1100, m)).toBe(Infinity);
+    // 500 MB for the worker (1 GB over 2 workers); minus 100 B x 2 Mpx = 300 MB -> 300 k px tiles.
+    expect(maxTilePixelsForBudget(2000, 1000, 1e9 / 2, m)).toBe(300_000);
+    expect(maxTilePixelsForBudget(2000, 1000, 1e8 / 2, m)).toBe(128 * 128); // floor
   });
 
   it('blends tiles into 8-bit frames like the float accumulator (within one level), constant stays exact', () => {

@@ -190,11 +190,11 @@ export interface WorkerMemoryModel {
 }
 
 /**
- * The largest tile (pixels) that keeps `workers` workers within `budgetBytes` in total, or
- * Infinity when whole frames fit. Never below minPixels (a floor, so tiny budgets still run).
+ * The largest tile (pixels) that keeps one worker within `workerBudgetBytes`, or Infinity when
+ * whole frames fit. Never below minPixels (a floor, so tiny budgets still run).
  */
-export function maxTilePixelsForBudget(width: number, height: number, workers: number, budgetBytes: number, m: WorkerMemoryModel, minPixels = 128 * 128): number {
-  const perWorker = budgetBytes / Math.max(1, workers) - width * height * m.frameBytesPerPixel;
+export function maxTilePixelsForBudget(width: number, height: number, workerBudgetBytes: number, m: WorkerMemoryModel, minPixels = 128 * 128): number {
+  const perWorker = workerBudgetBytes - width * height * m.frameBytesPerPixel;
   const px = Math.floor(perWorker / m.modelBytesPerPixel);
   if (px >= width * height) return Infinity;
   return Math.max(minPixels, px);

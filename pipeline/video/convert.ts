@@ -7,8 +7,8 @@ import { openFrameSource, type Frame } from '../io/frame-source.js';
 import { Logger, Progress } from '../log.js';
 import { ReorderBuffer } from '../math/reorder.js';
 import type { Rational, RgbImage } from '../math/types.js';
-import { autoTileShape, defaultOverlap, maxTilePixelsForBudget, type TileShape, type WorkerMemoryModel } from '../math/tiling.js';
 import type { DecomposePool } from '../pool.js';
+import { chooseTile, formatTile } from '../tile-policy.js';
 import type { GuidanceProvider } from './guidance-provider.js';
 import { FRAMES_OUT_PER_IN, outputRate, rateText } from './rate.js';
 import type { PixFmt, Preset, VideoCodec } from '../../configs/codec-options.js';
@@ -76,50 +76,6 @@ export interface VideoSummary {
   readonly guidance: string;
   /** Mean absolute change made by --consistency (8-bit levels), when on. */
   readonly consistencyChange?: number;
-}
-
-/**
- * Memory model of one worker for --tile auto. onnxruntime's arena peaked at 650-1100 bytes per
- * inferred pixel for the CPU preset (480x272 to 1920x1088, onnxruntime 1.30, one session); the
- * frame-sized buffers (input, guidance, neighbours, 16-bit blend accumulator, 7 output frames,
- * the copies in flight to and from the main thread) add ~100 bytes per frame pixel.
- */
-export const WORKER_MEMORY: WorkerMemoryModel = { modelBytesPerPixel: 1100, frameBytesPerPixel: 100 };
-
-/** Default --memory per worker, MiB (2 workers: 1536 MiB, which keeps 1080p under 1.5 GB RSS). */
-export const DEFAULT_MEMORY_MIB_PER_WORKER = 768;
-
-/**
- * The inference budget of all workers together, bytes: --memory when given (0 = no limit:
- * Infinity), else 768 MiB per worker, at most half of `totalBytes` (the machine's RAM).
- */
-export function memoryBudgetBytes(memoryMiB: number | undefined, workers: number, totalBytes: number): number {
-  if (memoryMiB !== undefined) return memoryMiB > 0 ? memoryMiB * 2 ** 20 : Infinity;
-  return Math.min(DEFAULT_MEMORY_MIB_PER_WORKER * 2 ** 20 * Math.max(1, workers), totalBytes / 2);
-}
-
-/** Smallest automatic tile: below this, context loss and per-tile overhead cost more than the memory saved. */
-export const MIN_AUTO_TILE_PIXELS = 384 * 384;
-
-/**
- * The tile for a frame: a fixed side, 0 (whole frames), or for 'auto' the cheapest tile grid
- * that keeps one worker within `workerBudgetBytes` (Infinity: whole frames). `overBudget` is true
- * when even the smallest automatic tile does not fit (the frame-sized buffers alone exceed it).
- */
-export function chooseTile(tile: number | 'auto', width: number, height: number, workerBudgetBytes: number): { tile: number | TileShape; overBudget: boolean } {
-  if (tile !== 'auto') return { tile, overBudget: false };
-  if (!Number.isFinite(workerBudgetBytes)) return { tile: 0, overBudget: false };
-  const raw = maxTilePixelsForBudget(width, height, 1, workerBudgetBytes, WORKER_MEMORY, 1);
-  if (!Number.isFinite(raw)) return { tile: 0, overBudget: false };
-  const maxPx = Math.max(MIN_AUTO_TILE_PIXELS, raw);
-  const shape = autoTileShape(width, height, { maxTilePixels: maxPx, overlap: defaultOverlap(Math.floor(Math.sqrt(maxPx))), minSide: 256 });
-  return { tile: shape ?? 0, overBudget: raw < MIN_AUTO_TILE_PIXELS };
-}
-
-/** A tile setting for messages: "off", "512" or "688x408". */
-export function formatTile(tile: number | TileShape): string {
-  if (typeof tile === 'number') return tile > 0 ? String(tile) : 'off';
-  return `${tile.width}x${tile.height}`;
 }
 
 /** A counter that callers can wait on until it drops below a limit. */
