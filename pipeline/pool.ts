@@ -49,11 +49,27 @@ export function defaultWorkerFile(): string {
   return fileURLToPath(new URL('../dist/workers/decompose-worker.js', import.meta.url));
 }
 
-/** A pool of decomposition workers; `close()` on success, `destroy()` on failure or cancel. */
+/**
+ * A pool of decomposition workers; `close()` on success, `cancel()` on failure or interrupt.
+ *
+ * Frames are handed to piscina only when a worker is free (at most `workers` tasks inside piscina),
+ * and the frames waiting for a worker wait here. So this class always knows which frames are
+ * running, and stopping waits for exactly those before any worker is terminated. piscina's own
+ * close() cannot be trusted with that: in piscina 5.x its flush check counts a worker as done once
+ * per registered listener, so with 2+ workers it resolves when the first running task ends and
+ * then terminates the others mid-task; inside an onnxruntime-node run that aborts the process.
+ */
 export class DecomposePool {
+  /** Frames admitted (running + waiting for a worker); bounded by `capacity`. */
   private inFlight = 0;
+  /** Frames inside piscina (each on a worker); bounded by `workers`. */
+  private running = 0;
   private readonly waiters: (() => void)[] = [];
+  private readonly runWaiters: (() => void)[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly runningTasks = new Set<Promise<unknown>>();
   private stopping = false;
+  private destroyed?: Promise<void>;
   private constructor(
     private readonly piscina: Piscina,
     /** Tasks allowed in flight (running + queued). */
@@ -87,9 +103,7 @@ export class DecomposePool {
       minThreads: options.workers,
       maxThreads: options.workers,
       idleTimeout: Infinity, // keep the sessions: creating one costs far more than a frame
-      maxQueue: maxQueue + options.workers, // safety net; our own bound below is the real one
-      // close()/cancel() wait for running frames: a CPU frame of a large model can take minutes.
-      closeTimeout: 15 * 60_000,
+      maxQueue: maxQueue + options.workers, // safety net: run() hands piscina one task per worker
       workerData,
     });
     return new DecomposePool(piscina, options.workers + maxQueue, provider, options.workers);
@@ -111,9 +125,25 @@ export class DecomposePool {
     this.inFlight++;
   }
 
+  /** Wait for a free worker (FIFO among the waiting frames). */
+  private async acquireWorker(): Promise<void> {
+    while (this.running >= this.workers && !this.stopping) await new Promise<void>((r) => this.runWaiters.push(r));
+    if (this.stopping) throw new CancelledError('The worker pool was stopped');
+    this.running++;
+  }
+
   /** Frames submitted and not finished. */
   get pending(): number {
     return this.inFlight;
+  }
+
+  /** One piscina task, tracked so that stopping can wait for it. */
+  private dispatch(task: DecomposeTask): Promise<DecomposeResult> {
+    const p = this.piscina.run(task) as Promise<DecomposeResult>;
+    const tracked = p.then(() => undefined, () => undefined);
+    this.runningTasks.add(tracked);
+    void tracked.then(() => this.runningTasks.delete(tracked));
+    return p;
   }
 
   /**
@@ -124,50 +154,64 @@ export class DecomposePool {
   async run(task: DecomposeTask): Promise<DecomposeResult> {
     await this.acquire();
     try {
+      await this.acquireWorker();
       try {
-        return (await this.piscina.run(task)) as DecomposeResult;
-      } catch (first) {
-        if (this.stopping) throw new CancelledError('The worker pool was stopped');
         try {
-          return (await this.piscina.run(task)) as DecomposeResult;
-        } catch (second) {
+          return await this.dispatch(task);
+        } catch (first) {
           if (this.stopping) throw new CancelledError('The worker pool was stopped');
-          throw new FrameFailedError(task.index, second ?? first);
+          try {
+            return await this.dispatch(task);
+          } catch (second) {
+            if (this.stopping) throw new CancelledError('The worker pool was stopped');
+            throw new FrameFailedError(task.index, second ?? first);
+          }
         }
+      } finally {
+        this.running--;
+        const next = this.runWaiters.shift();
+        next?.();
       }
     } finally {
       this.inFlight--;
       // Wake every waiter: each re-checks, one takes the slot, the others wait again.
       for (const w of this.waiters.splice(0)) w();
+      if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 
-  /** Wait for running work and stop the workers. */
+  /** Wait for every submitted frame to finish, then stop the workers. */
   async close(): Promise<void> {
-    this.stopping = true;
-    this.wakeAll();
-    await this.piscina.close();
+    while (this.inFlight > 0 && !this.stopping) await new Promise<void>((r) => this.idleWaiters.push(r));
+    await this.stop();
   }
 
   /**
-   * Cancel: frames not started are dropped, running ones finish (results discarded), then the
-   * workers exit. Use this rather than destroy() while frames may be running: terminating a
-   * worker inside an onnxruntime-node run aborts the whole process (a native Napi::Error).
+   * Cancel: frames waiting for a worker are dropped (their run() rejects with CancelledError),
+   * running ones finish (results discarded by the caller), then the workers exit. Never terminates
+   * a worker inside a run: that aborts the whole process (a native Napi::Error in onnxruntime-node).
    */
   async cancel(): Promise<void> {
-    this.stopping = true;
-    this.wakeAll();
-    await this.piscina.close({ force: true });
+    await this.stop();
   }
 
-  /** Stop the workers now; only safe when no frame is running (see cancel()). */
+  /** Same as cancel(): kept for callers that stop a pool with nothing running. */
   async destroy(): Promise<void> {
+    await this.stop();
+  }
+
+  private async stop(): Promise<void> {
     this.stopping = true;
     this.wakeAll();
-    await this.piscina.destroy();
+    // A crashed-and-retried frame may add a task while we wait: loop until none is left.
+    while (this.runningTasks.size > 0) await Promise.allSettled([...this.runningTasks]);
+    this.destroyed ??= this.piscina.destroy();
+    await this.destroyed;
   }
 
   private wakeAll(): void {
     for (const w of this.waiters.splice(0)) w();
+    for (const w of this.runWaiters.splice(0)) w();
+    for (const w of this.idleWaiters.splice(0)) w();
   }
 }

@@ -5,6 +5,7 @@ import { DecomposePool, FrameFailedError, defaultWorkerFile, planThreads } from 
 import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
 import { guidanceForFrame } from '../pipeline/flow/video-guidance.js';
 import { srgbToLinear } from '../pipeline/math/colour.js';
+import { CancelledError } from '../pipeline/errors.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -144,5 +145,46 @@ describe('DecomposePool', () => {
     const after = await pool.run(frameTask(5, 4, 4));
     expect(after.frames[0]).toBe(5);
     await pool.destroy();
+  });
+
+  it('cancel waits for every running frame before stopping workers, and drops the waiting ones', async () => {
+    // Frame 0 is short and frame 1 long, both running on the 2 workers; 2..5 wait. piscina's own
+    // close() would resolve when frame 0 ends and terminate the worker running frame 1.
+    const state = new SharedArrayBuffer(4 * 6);
+    const marks = new Int32Array(state);
+    const pool = await DecomposePool.create({
+      modelPath: fixture('decomposer-linear.onnx'),
+      provider: 'cpu',
+      workers: 2,
+      threads: 1,
+      workerFile: fixture('slow-worker.mjs'),
+      workerData: { state, ms: [50, 700, 50, 50, 50, 50] },
+    });
+    const runs = [0, 1, 2, 3, 4, 5].map((i) => pool.run(frameTask(i, 2, 2)).then((r) => r.index, (e: unknown) => e));
+    while (Atomics.load(marks, 0) === 0 || Atomics.load(marks, 1) === 0) await new Promise((r) => setTimeout(r, 5));
+    await pool.cancel();
+    expect(Atomics.load(marks, 1)).toBe(2); // the long frame ran to its end
+    const outcomes = await Promise.all(runs);
+    expect(outcomes[1]).toBe(1);
+    const dropped = outcomes.filter((o) => o instanceof CancelledError);
+    expect(dropped.length).toBeGreaterThanOrEqual(3); // frames 2..5: at most one started meanwhile
+    for (let i = 2; i < 6; i++) expect(outcomes[i] === i || outcomes[i] instanceof CancelledError).toBe(true);
+    await expect(pool.run(frameTask(6, 2, 2))).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('close waits for the frames still waiting for a worker', async () => {
+    const state = new SharedArrayBuffer(4 * 4);
+    const pool = await DecomposePool.create({
+      modelPath: fixture('decomposer-linear.onnx'),
+      provider: 'cpu',
+      workers: 2,
+      threads: 1,
+      workerFile: fixture('slow-worker.mjs'),
+      workerData: { state, ms: [30, 200, 30, 30] },
+    });
+    const runs = [0, 1, 2, 3].map((i) => pool.run(frameTask(i, 2, 2)));
+    await pool.close();
+    expect(Array.from(new Int32Array(state))).toEqual([2, 2, 2, 2]);
+    expect((await Promise.all(runs)).map((r) => r.index)).toEqual([0, 1, 2, 3]);
   });
 });

@@ -30,20 +30,30 @@ export async function runTasks<T, R>(
   }
   const pool = new Piscina({ filename: workerFile, minThreads: options.workers, maxThreads: options.workers, idleTimeout: 1000 });
   let next = 0;
+  let failed = false;
   try {
-    // each lane pulls the next task when its previous one is done: at most `workers` in flight
+    // Each lane pulls the next task when its previous one is done: at most `workers` in flight.
+    // A failure stops the other lanes from starting tasks, but theirs finish before the pool is
+    // destroyed, so no worker is terminated halfway through writing a sample.
     const lane = async () => {
-      while (next < tasks.length) {
+      while (next < tasks.length && !failed) {
         check();
         const t = tasks[next++]!;
         options.onDone((await pool.run(t)) as R);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(options.workers, tasks.length) }, lane));
-    await pool.close();
-  } catch (error) {
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(options.workers, tasks.length) }, async () => {
+      try {
+        await lane();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }));
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+  } finally {
     await pool.destroy().catch(() => undefined);
-    throw error;
   }
   return { mode: 'workers' };
 }
