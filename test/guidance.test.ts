@@ -90,6 +90,22 @@ describe('quantizeVector for 2, 8 and 16 directions', () => {
 });
 
 describe('quantizeFlow and aggregateFlows', () => {
+  it('quantizeFlow4 (the fast field path) equals quantizeVector4 per pixel, at the threshold too', () => {
+    // Boundary vectors (|flow| = 0.5 exactly or within float32 rounding of it), zero components,
+    // -0, NaN, and pseudo-random ones around the threshold.
+    const edge = [0.5, 0, 0, 0.5, -0.5, 0, 0, -0.5, 0.3, 0.4, -0.4, 0.3, Math.SQRT1_2 / 2, Math.SQRT1_2 / 2,
+      0.49999997, 0, 0.50000006, 0, -0, 0.7, 0.7, -0, NaN, 1, 0, 0, 1e-30, -1e-30];
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 1.4;
+    const values = [...edge, ...Array.from({ length: 4000 }, rnd)];
+    const f = flow(values.length / 2, 1, values);
+    for (const threshold of [0.5, 1, 0.25]) {
+      const fast = quantizeFlow4(f, threshold).data;
+      const per = Array.from({ length: values.length / 2 }, (_, i) => quantizeVector4(f.data[2 * i]!, f.data[2 * i + 1]!, threshold)).flat();
+      expect(Array.from(fast)).toEqual(per);
+    }
+  });
+
   it('quantises a field per pixel and agrees with quantizeFlow4', () => {
     const f = flow(2, 2, [1, 0, 0, 0, -2, 3, 0.3, 0.3]);
     expect(Array.from(quantizeFlow(f).data)).toEqual([1, -1, 0, 0, -1, 1, 0, 0]);

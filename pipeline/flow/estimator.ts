@@ -19,7 +19,8 @@ export interface FlowEstimator {
   readonly description: string;
   /**
    * Flow from `prev` to `next` at prev's pixels and prev's full resolution, in pixels, +x right,
-   * +y down: prev(x) ~ next(x + flow(x)). Both frames must have the same size.
+   * +y down: prev(x) ~ next(x + flow(x)). Both frames must have the same size. The field is a
+   * new one the caller owns (callers may change it in place).
    */
   estimate(prev: RgbImage, next: RgbImage): Promise<FlowField>;
   /** Free the backend's resources; the estimator cannot be used afterwards. */

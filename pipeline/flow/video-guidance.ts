@@ -3,7 +3,7 @@
 // Without a previous frame (the first frame) it uses the motion from frame i to i+1 instead.
 import { InvalidOptionError } from '../errors.js';
 import { quantizeFlow, type QuantizeOptions } from '../math/guidance.js';
-import { reverseFlow } from '../math/guidance-transforms.js';
+import { negateFlowInPlace } from '../math/guidance-transforms.js';
 import type { FlowField, GuidanceMap, RgbImage } from '../math/types.js';
 import type { FlowEstimator } from './estimator.js';
 
@@ -25,7 +25,7 @@ export async function motionFlowForFrame(estimator: FlowEstimator, frames: Frame
   const usePrev = source === 'previous' || (source === 'auto' && frames.prev !== undefined);
   if (usePrev) {
     if (!frames.prev) throw new InvalidOptionError('guidance source', 'a previous frame with source "previous"', 'none');
-    return reverseFlow(await estimator.estimate(frames.cur, frames.prev));
+    return negateFlowInPlace(await estimator.estimate(frames.cur, frames.prev)); // the estimate is ours to change
   }
   if (!frames.next) throw new InvalidOptionError('guidance source', 'a previous or next frame', 'none');
   return estimator.estimate(frames.cur, frames.next);

@@ -96,9 +96,14 @@ export function transformGuidance(g: GuidanceMap, t: GeometricTransform): Guidan
 
 /** Time reversal of a flow field (the reference's "Reverse"): every vector negated. */
 export function reverseFlow(flow: FlowField): FlowField {
-  const data = new Float32Array(flow.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = -flow.data[i]! + 0;
-  return { width: flow.width, height: flow.height, data };
+  return negateFlowInPlace({ width: flow.width, height: flow.height, data: Float32Array.from(flow.data) });
+}
+
+/** reverseFlow without the copy: negates `flow` itself (for a field the caller owns) and returns it. */
+export function negateFlowInPlace(flow: FlowField): FlowField {
+  const d = flow.data;
+  for (let i = 0; i < d.length; i++) d[i] = -d[i]! + 0; // + 0: no -0 in the output
+  return flow;
 }
 
 /** Time reversal of guidance: the direction channels (x, y) negated; h and a of 8/16 directions are unchanged. */
