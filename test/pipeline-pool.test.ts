@@ -158,7 +158,7 @@ describe('DecomposePool', () => {
       workers: 2,
       threads: 1,
       workerFile: fixture('slow-worker.mjs'),
-      workerData: { state, ms: [50, 700, 50, 50, 50, 50] },
+      workerData: { state, ms: [300, 1200, 50, 50, 50, 50] }, // frame 0 long enough for a slow poll under load
     });
     const runs = [0, 1, 2, 3, 4, 5].map((i) => pool.run(frameTask(i, 2, 2)).then((r) => r.index, (e: unknown) => e));
     while (Atomics.load(marks, 0) === 0 || Atomics.load(marks, 1) === 0) await new Promise((r) => setTimeout(r, 5));
