@@ -39,7 +39,6 @@ if [ "$what" = decomposer ] || [ "$what" = both ]; then
   echo "decomposer training: pid $! (log runs/cpu-eps3.out, runs/cpu-eps3/log.jsonl)"
 fi
 if [ "$what" = predictor ] || [ "$what" = both ]; then
-  r=$(restore pred-cpu)
   # pred-cpu (sittings 1-2, the paper's weights CE 10 / GAN 1+1) collapsed: the discriminator won
   # (loss_d 0.03) and the generator stayed below the all-static baseline. pred-ce (sitting 3)
   # starts again with the GAN terms at 0.1 and a higher rate (docs/models.md).
