@@ -31,7 +31,8 @@ if [ "$what" = decomposer ] || [ "$what" = both ]; then
   #      (a warm restart of the cosine); the third shortened the plan to 2600 steps so that the
   #      learning rate anneals to 1 % within that sitting (validation gain had plateaued at
   #      0.11-0.28 dB while the rate stayed near 3e-4); step 2600 is the shipped export. The plan
-  #      is now 4000: resuming at 2600 starts at ~8.5e-5 (the cosine at 65 %) and anneals again.
+  #      is now 4000: resuming at 2600 started at ~8.5e-5 and annealed again (stopped at 3831, no
+  #      measurable benchmark gain: the model has plateaued at this size; docs/models.md).
   r=$(restore cpu-eps3)
   [ -n "$r" ] || r="--init models/checkpoints/ab2-400/eps3.ckpt.pt"
   nohup $PY models/train_decomposer.py --data data/train-procedural --val data/valid-procedural \
