@@ -19,6 +19,14 @@ function frameTask(index: number, w: number, h: number) {
   return { index, width: w, height: h, rgb, guidance, tile: 0, consistency: false };
 }
 
+/** Two workers running test/fixtures/slow-worker.mjs: frame i busy-waits ms[i] and marks state[i]. */
+function slowPool(state: SharedArrayBuffer, ms: number[]): Promise<DecomposePool> {
+  return DecomposePool.create({
+    modelPath: fixture('decomposer-linear.onnx'), provider: 'cpu', workers: 2, threads: 1,
+    workerFile: fixture('slow-worker.mjs'), workerData: { state, ms },
+  });
+}
+
 describe('DecomposePool', () => {
   it('splits the cores between workers and threads', () => {
     expect(planThreads(8)).toEqual({ workers: 8, threads: 1 });
@@ -152,14 +160,7 @@ describe('DecomposePool', () => {
     // close() would resolve when frame 0 ends and terminate the worker running frame 1.
     const state = new SharedArrayBuffer(4 * 6);
     const marks = new Int32Array(state);
-    const pool = await DecomposePool.create({
-      modelPath: fixture('decomposer-linear.onnx'),
-      provider: 'cpu',
-      workers: 2,
-      threads: 1,
-      workerFile: fixture('slow-worker.mjs'),
-      workerData: { state, ms: [300, 1200, 50, 50, 50, 50] }, // frame 0 long enough for a slow poll under load
-    });
+    const pool = await slowPool(state, [300, 1200, 50, 50, 50, 50]); // frame 0 long enough for a slow poll under load
     const runs = [0, 1, 2, 3, 4, 5].map((i) => pool.run(frameTask(i, 2, 2)).then((r) => r.index, (e: unknown) => e));
     while (Atomics.load(marks, 0) === 0 || Atomics.load(marks, 1) === 0) await new Promise((r) => setTimeout(r, 5));
     await pool.cancel();
@@ -174,14 +175,7 @@ describe('DecomposePool', () => {
 
   it('close waits for the frames still waiting for a worker', async () => {
     const state = new SharedArrayBuffer(4 * 4);
-    const pool = await DecomposePool.create({
-      modelPath: fixture('decomposer-linear.onnx'),
-      provider: 'cpu',
-      workers: 2,
-      threads: 1,
-      workerFile: fixture('slow-worker.mjs'),
-      workerData: { state, ms: [30, 200, 30, 30] },
-    });
+    const pool = await slowPool(state, [30, 200, 30, 30]);
     const runs = [0, 1, 2, 3].map((i) => pool.run(frameTask(i, 2, 2)));
     await pool.close();
     expect(Array.from(new Int32Array(state))).toEqual([2, 2, 2, 2]);
