@@ -343,16 +343,16 @@ describe('exposures', () => {
   });
 });
 
-describe('fast quantiser', () => {
-  it('matches the reference quantizeFlow4 exactly', async () => {
-    const { quantizeFlow4 } = await import('../pipeline/math/guidance.js');
-    const { quantizeFlowFast } = await import('../pipeline/math/procedural/scene.js');
+describe('field quantiser used for procedural guidance', () => {
+  it('matches the per-vector reference quantizeVector4 exactly', async () => {
+    const { quantizeFlow4, quantizeVector4 } = await import('../pipeline/math/guidance.js');
     const r = new Rng(2);
     const vals = [0, 0.5, -0.5, 0.3, 0.4, -0.4, 1e-9, NaN, 2, -3];
     const data = new Float32Array(4000);
     for (let i = 0; i < data.length; i++) data[i] = i < 400 ? vals[r.int(0, vals.length - 1)]! : r.uniform(-2, 2);
     const flow = { width: 100, height: 20, data };
-    expect(Array.from(quantizeFlowFast(flow, 0.5).data)).toEqual(Array.from(quantizeFlow4(flow, 0.5).data));
+    const perVector = Array.from({ length: 2000 }, (_, i) => quantizeVector4(data[2 * i]!, data[2 * i + 1]!, 0.5)).flat();
+    expect(Array.from(quantizeFlow4(flow, 0.5).data)).toEqual(perVector);
   });
 });
 

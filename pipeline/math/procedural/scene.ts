@@ -1,6 +1,6 @@
 // Turn a video plan plus decoded textures into renderable layers, and exact flow into guidance.
 // Pure: no I/O.
-import { quantizeVector4 } from '../guidance.js';
+import { quantizeFlow4 } from '../guidance.js';
 import type { FlowField, GuidanceMap } from '../types.js';
 import { rasterizeMask } from './mask.js';
 import type { SceneLayer, Texture } from './render.js';
@@ -57,31 +57,7 @@ export function halveFlow(flow: FlowField): FlowField {
   return { width: w, height: h, data: out };
 }
 
-/**
- * Same result as guidance.ts `quantizeFlow4` (the reference quantiser) without a tuple per pixel:
- * signs directly when both components are non-zero, quantizeVector4 for the rare zero component.
- */
-export function quantizeFlowFast(flow: FlowField, threshold: number): GuidanceMap {
-  const n = flow.width * flow.height;
-  const out = new Int8Array(n * 2);
-  const f = flow.data;
-  for (let i = 0; i < n; i++) {
-    const u = f[2 * i]!;
-    const v = f[2 * i + 1]!;
-    if (!(Math.hypot(u, v) >= threshold)) continue; // static (also NaN), as quantizeVector4
-    if (u !== 0 && v !== 0) {
-      out[2 * i] = u > 0 ? 1 : -1;
-      out[2 * i + 1] = v > 0 ? 1 : -1;
-    } else {
-      const [x, y] = quantizeVector4(u, v, threshold);
-      out[2 * i] = x;
-      out[2 * i + 1] = y;
-    }
-  }
-  return { width: flow.width, height: flow.height, channels: 2, data: out };
-}
-
 /** Guidance of an exposure: the aggregate flow quantised to 4 directions, at full or half resolution. */
 export function guidanceFromFlow(flow: FlowField, res: 'full' | 'half', threshold: number): GuidanceMap {
-  return quantizeFlowFast(res === 'half' ? halveFlow(flow) : flow, threshold);
+  return quantizeFlow4(res === 'half' ? halveFlow(flow) : flow, threshold);
 }
