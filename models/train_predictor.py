@@ -4,7 +4,9 @@
 Inputs are blurry frames resized to 256x256 (bilinear, antialiased) with their guidance resized by
 nearest neighbour and turned into 5 classes. Augmentation: flips, rot90, Reverse (negates guidance).
 Adam 2e-4, betas (0.5, 0.999); learning rate constant for the first half of the planned steps, then
-linear decay to 0. Losses: CE 10, KL 0.01, LSGAN 1 (encoded z) + 1 (random z).
+linear decay to 0. Losses: CE 10, KL 0.01, LSGAN 1 (encoded z) + 1 (random z). With --gan-warmup N the
+first N steps train the cVAE alone (CE + KL, the whole batch through the encoder): on a CPU budget
+the GAN from step 0 never let the cross-entropy leave the label prior (docs/models.md).
 
   /usr/bin/python3 models/train_predictor.py --data data/train-procedural --val data/valid-procedural \
       --preset cpu --batch 4 --hours 2 --out runs/pred-cpu      (add --resume to continue)
@@ -41,6 +43,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--lambda-kl', type=float, default=0.01)
     p.add_argument('--lambda-gan', type=float, default=1.0)
     p.add_argument('--lambda-gan2', type=float, default=1.0)
+    p.add_argument('--beta1', type=float, default=0.5, help="Adam beta1 (upstream 0.5; 0.9 learns faster without the GAN)")
+    p.add_argument('--gan-warmup', type=int, default=0,
+                   help='train only the cVAE part (CE + KL, the whole batch through the encoder) for the first N steps; '
+                        'the discriminator and the random-z branch start after them')
     p.add_argument('--steps', type=int, default=None)
     p.add_argument('--hours', type=float, default=None, help='time budget; calibrates --steps if not given')
     p.add_argument('--calib-steps', type=int, default=20)
@@ -102,28 +108,70 @@ def to_batch(f: torch.Tensor, g: torch.Tensor, device):
     return blurry, labels, onehot
 
 
+# class -> motion axis: 1 (1,-1) and 3 (-1,1) share one diagonal axis, 2 (-1,-1) and 4 (1,1) the other
+_AXIS = torch.tensor([0, 1, 2, 1, 2])
+
+
 @torch.no_grad()
 def validate(m: CVAEGAN, val, device, n_samples: int = 5, seed: int = 0) -> dict:
-    """Pixel accuracy of argmax(G(blurry, z)): with z = 0, best of n random z (per image), and the
-    all-static baseline; plus the fraction of moving pixels whose direction is right (z = 0)."""
+    """Pixel accuracy of argmax(G(blurry, z)): with z = 0, best of n random z (per image), with z = the
+    encoder's mean for the true guidance (reconstruction), and the all-static baseline; plus the
+    fractions of moving pixels whose direction, and whose axis (direction up to sign), is right (z = 0)."""
     f, g = val
     m.G.eval()
     gen = torch.Generator().manual_seed(seed)
-    acc0, best, static, moving = [], [], [], []
+    acc0, best, static, moving, enc, axis = [], [], [], [], [], []
     for i in range(0, f.shape[0], 4):
-        blurry, labels, _ = to_batch(f[i:i + 4], g[i:i + 4], device)
+        blurry, labels, onehot = to_batch(f[i:i + 4], g[i:i + 4], device)
         b = blurry.shape[0]
         pred0 = m.G(blurry, torch.zeros(b, NZ, device=device)).argmax(1)
         acc0.append((pred0 == labels).float().flatten(1).mean(1))
+        mu, _ = m.E(onehot)
+        enc.append((m.G(blurry, mu).argmax(1) == labels).float().flatten(1).mean(1))
         accs = [(m.G(blurry, torch.randn(b, NZ, generator=gen).to(device)).argmax(1) == labels).float().flatten(1).mean(1)
                 for _ in range(n_samples)]
         best.append(torch.stack(accs).amax(0))
         static.append((labels == 0).float().flatten(1).mean(1))
         mv = labels != 0
-        moving.append(((pred0 == labels) & mv).float().flatten(1).sum(1) / mv.float().flatten(1).sum(1).clamp_min(1))
+        nmv = mv.float().flatten(1).sum(1).clamp_min(1)
+        moving.append(((pred0 == labels) & mv).float().flatten(1).sum(1) / nmv)
+        # motion axis right (the class or its opposite), whatever the sign: what one blurry image can show
+        axis.append(((_AXIS.to(device)[pred0] == _AXIS.to(device)[labels]) & mv).float().flatten(1).sum(1) / nmv)
     m.G.train()
     c = lambda xs: float(torch.cat(xs).mean().cpu())  # noqa: E731
-    return {'acc_z0': c(acc0), f'acc_best_of_{n_samples}': c(best), 'acc_all_static': c(static), 'moving_acc_z0': c(moving)}
+    return {'acc_z0': c(acc0), f'acc_best_of_{n_samples}': c(best), 'acc_all_static': c(static), 'moving_acc_z0': c(moving),
+            'moving_axis_acc_z0': c(axis), 'acc_encoded': c(enc)}
+
+
+def gan_step(m: CVAEGAN, a: argparse.Namespace, opt_ge, opt_d, blurry, labels, onehot, device):
+    """One BicycleGAN step: half the batch through the encoder (cVAE-GAN: CE + KL + GAN), the other half
+    with random z (cLR-GAN: GAN); the discriminator first, then generator + encoder."""
+    h = max(1, a.batch // 2)
+    a1, l1, b1 = blurry[:h], labels[:h], onehot[:h]
+    a2, b2 = (blurry[h:], onehot[h:]) if a.batch >= 2 else (blurry, onehot)
+    mu, logvar = m.E(b1)
+    z_enc = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+    fake_enc = m.G(a1, z_enc)
+    fake_rand = m.G(a2, torch.randn(a2.shape[0], NZ, device=device))
+    hard_enc = F.gumbel_softmax(fake_enc, tau=1.0, hard=True, dim=1)
+    hard_rand = F.gumbel_softmax(fake_rand, tau=1.0, hard=True, dim=1)
+    loss_d = (lsgan(m.D(b1), True) + lsgan(m.D(hard_enc.detach()), False)
+              + lsgan(m.D(b2), True) + lsgan(m.D(hard_rand.detach()), False))
+    opt_d.zero_grad(set_to_none=True)
+    loss_d.backward()
+    opt_d.step()
+    for p_ in m.D.parameters():
+        p_.requires_grad_(False)
+    loss_gan = a.lambda_gan * lsgan(m.D(hard_enc), True) + a.lambda_gan2 * lsgan(m.D(hard_rand), True)
+    loss_ce = F.cross_entropy(fake_enc, l1)
+    loss_kl = kl_loss(mu, logvar)
+    loss_g = loss_gan + a.lambda_ce * loss_ce + a.lambda_kl * loss_kl
+    opt_ge.zero_grad(set_to_none=True)
+    loss_g.backward()
+    opt_ge.step()
+    for p_ in m.D.parameters():
+        p_.requires_grad_(True)
+    return loss_d, loss_g, loss_gan, loss_ce, loss_kl
 
 
 def main(argv=None) -> int:
@@ -136,7 +184,7 @@ def main(argv=None) -> int:
     log = common.JsonlLog(os.path.join(a.out, 'log.jsonl'))
     torch.manual_seed(a.seed)
     m = CVAEGAN(a.preset).to(device)
-    betas = (0.5, 0.999)
+    betas = (a.beta1, 0.999)
     opt_ge = torch.optim.Adam(list(m.G.parameters()) + list(m.E.parameters()), lr=a.lr, betas=betas)
     opt_d = torch.optim.Adam(m.D.parameters(), lr=a.lr, betas=betas)
     state = {'step': 0, 'train_seconds': 0.0, 'planned_steps': a.steps, 'hours': a.hours}
@@ -150,6 +198,9 @@ def main(argv=None) -> int:
         m.load_state_dict(ck['model'])
         opt_ge.load_state_dict(ck['opt_ge'])
         opt_d.load_state_dict(ck['opt_d'])
+        for o in (opt_ge, opt_d):  # the optimiser state keeps its moments; beta1 is this run's
+            for grp in o.param_groups:
+                grp['betas'] = betas
         state.update(ck['state'])
         common.restore_rng(ck['rng'])
         rng.setstate(ck['sampler_rng'])
@@ -211,33 +262,20 @@ def main(argv=None) -> int:
             for grp in o.param_groups:
                 grp['lr'] = lr
         blurry, labels, onehot = to_batch(*draw(train, a.batch, rng), device)
-        h = max(1, a.batch // 2)
-        a1, l1, b1 = blurry[:h], labels[:h], onehot[:h]
-        a2, b2 = (blurry[h:], onehot[h:]) if a.batch >= 2 else (blurry, onehot)
-        mu, logvar = m.E(b1)
-        z_enc = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-        fake_enc = m.G(a1, z_enc)
-        fake_rand = m.G(a2, torch.randn(a2.shape[0], NZ, device=device))
-        hard_enc = F.gumbel_softmax(fake_enc, tau=1.0, hard=True, dim=1)
-        hard_rand = F.gumbel_softmax(fake_rand, tau=1.0, hard=True, dim=1)
-        # discriminator
-        loss_d = (lsgan(m.D(b1), True) + lsgan(m.D(hard_enc.detach()), False)
-                  + lsgan(m.D(b2), True) + lsgan(m.D(hard_rand.detach()), False))
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
-        # generator + encoder
-        for p_ in m.D.parameters():
-            p_.requires_grad_(False)
-        loss_gan = a.lambda_gan * lsgan(m.D(hard_enc), True) + a.lambda_gan2 * lsgan(m.D(hard_rand), True)
-        loss_ce = F.cross_entropy(fake_enc, l1)
-        loss_kl = kl_loss(mu, logvar)
-        loss_g = loss_gan + a.lambda_ce * loss_ce + a.lambda_kl * loss_kl
-        opt_ge.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_ge.step()
-        for p_ in m.D.parameters():
-            p_.requires_grad_(True)
+        gan = state['step'] >= a.gan_warmup
+        if not gan:
+            # cVAE warm-up: every sample goes through the encoder, the loss is CE + KL only
+            mu, logvar = m.E(onehot)
+            z_enc = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+            loss_ce = F.cross_entropy(m.G(blurry, z_enc), labels)
+            loss_kl = kl_loss(mu, logvar)
+            loss_d = loss_gan = torch.zeros(())
+            loss_g = a.lambda_ce * loss_ce + a.lambda_kl * loss_kl
+            opt_ge.zero_grad(set_to_none=True)
+            loss_g.backward()
+            opt_ge.step()
+        else:
+            loss_d, loss_g, loss_gan, loss_ce, loss_kl = gan_step(m, a, opt_ge, opt_d, blurry, labels, onehot, device)
         if not (torch.isfinite(loss_g) and torch.isfinite(loss_d)):
             raise SystemExit(f"non-finite loss at step {state['step']}")
         state['step'] += 1

@@ -125,10 +125,17 @@ print('lm', float(log_mse(p,g)))`]);
   it('trains the guidance predictor briefly, exports it and matches PyTorch in onnxruntime', async () => {
     const out = join(dir, 'pred');
     python(['models/train_predictor.py', '--data', join(dir, 'train'), '--val', join(dir, 'val'), '--preset', 'cpu',
-      '--batch', '2', '--steps', '2', '--log-every', '1', '--val-count', '1', '--threads', '1', '--out', out]);
+      '--batch', '2', '--steps', '2', '--gan-warmup', '1', '--log-every', '1', '--val-count', '1', '--threads', '1', '--out', out]);
     const log = readLog(out);
-    expect(log.filter((r) => r.type === 'train').length).toBe(2);
-    for (const rec of log.filter((r) => r.type === 'train')) expect(Number.isFinite(rec.loss_ce)).toBe(true);
+    const train = log.filter((r) => r.type === 'train');
+    expect(train.length).toBe(2);
+    for (const rec of train) expect(Number.isFinite(rec.loss_ce)).toBe(true);
+    // step 1 is the cVAE warm-up (no discriminator), step 2 the full cVAE-GAN step
+    expect(train[0]!.loss_d).toBe(0);
+    expect(Number(train[1]!.loss_d)).toBeGreaterThan(0);
+    const val = log.filter((r) => r.type === 'val');
+    expect(val.length).toBeGreaterThan(0);
+    for (const k of ['acc_encoded', 'moving_axis_acc_z0']) expect(Number(val.at(-1)![k])).toBeGreaterThanOrEqual(0);
     const onnx = join(dir, 'pred.onnx');
     python(['models/export_predictor.py', '--ckpt', join(out, 'ckpt.pt'), '--out', onnx,
       '--parity-dir', join(dir, 'pred-parity'), '--threads', '1']);
