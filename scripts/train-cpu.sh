@@ -42,11 +42,14 @@ if [ "$what" = decomposer ] || [ "$what" = both ]; then
 fi
 if [ "$what" = predictor ] || [ "$what" = both ]; then
   # pred-cpu (sittings 1-2, the paper's weights CE 10 / GAN 1+1) collapsed: the discriminator won
-  # (loss_d 0.03) and the generator stayed below the all-static baseline. pred-ce (sitting 3)
-  # starts again with the GAN terms at 0.1 and a higher rate (docs/models.md).
-  r=$(restore pred-ce)
+  # (loss_d 0.03) and the generator stayed below the all-static baseline. pred-ce (sitting 3, GAN
+  # terms 0.1, lr 5e-4, batch 4 = 2 samples of CE per step) never left the label prior. pred-v2
+  # (sitting 4) trains the cVAE alone first (whole batch of 8 through the encoder, lr 1e-3, beta1
+  # 0.9), then turns on the GAN terms at 0.1 (docs/models.md, "Training so far").
+  r=$(restore pred-v2)
+  pt=2; [ "$what" = both ] && pt=1  # one core each when the decomposer trains alongside
   nohup $PY models/train_predictor.py --data data/train-procedural --val data/valid-procedural \
-    --preset cpu --batch 4 --steps 2500 --lr 5e-4 --lambda-gan 0.1 --lambda-gan2 0.1 --out runs/pred-ce \
-    --threads 1 --max-samples 2000 --val-every 600 --ckpt-every 300 $r >> runs/pred-ce.out 2>&1 &
+    --preset cpu --batch 8 --steps 2400 --lr 1e-3 --beta1 0.9 --gan-warmup 1500 --lambda-gan 0.1 --lambda-gan2 0.1 \
+    --out runs/pred-v2 --threads $pt --max-samples 4000 --val-every 600 --ckpt-every 300 $r >> runs/pred-v2.out 2>&1 &
   echo "predictor training: pid $! (log runs/pred-ce.out, runs/pred-ce/log.jsonl)"
 fi
