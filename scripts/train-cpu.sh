@@ -49,7 +49,7 @@ if [ "$what" = predictor ] || [ "$what" = both ]; then
   r=$(restore pred-v2)
   pt=2; [ "$what" = both ] && pt=1  # one core each when the decomposer trains alongside
   nohup $PY models/train_predictor.py --data data/train-procedural --val data/valid-procedural \
-    --preset cpu --batch 8 --steps 2000 --lr 1e-3 --beta1 0.9 --gan-warmup 1400 --lambda-gan 0.1 --lambda-gan2 0.1 \
+    --preset cpu --batch 8 --steps 1700 --lr 1e-3 --beta1 0.9 --gan-warmup 1400 --lambda-gan 0.1 --lambda-gan2 0.1 \
     --out runs/pred-v2 --threads $pt --max-samples 4000 --val-every 600 --ckpt-every 300 $r >> runs/pred-v2.out 2>&1 &
   echo "predictor training: pid $! (log runs/pred-v2.out, runs/pred-v2/log.jsonl)"
 fi
