@@ -9,7 +9,8 @@ first N steps train the cVAE alone (CE + KL, the whole batch through the encoder
 the GAN from step 0 never let the cross-entropy leave the label prior (docs/models.md).
 
   /usr/bin/python3 models/train_predictor.py --data data/train-procedural --val data/valid-procedural \
-      --preset cpu --batch 4 --hours 2 --out runs/pred-cpu      (add --resume to continue)
+      --preset cpu --batch 8 --steps 1700 --lr 1e-3 --beta1 0.9 --gan-warmup 1400 \
+      --lambda-gan 0.1 --lambda-gan2 0.1 --out runs/pred-v2      (the shipped recipe; add --resume to continue)
 """
 from __future__ import annotations
 
@@ -262,8 +263,7 @@ def main(argv=None) -> int:
             for grp in o.param_groups:
                 grp['lr'] = lr
         blurry, labels, onehot = to_batch(*draw(train, a.batch, rng), device)
-        gan = state['step'] >= a.gan_warmup
-        if not gan:
+        if state['step'] < a.gan_warmup:
             # cVAE warm-up: every sample goes through the encoder, the loss is CE + KL only
             mu, logvar = m.E(onehot)
             z_enc = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)

@@ -135,7 +135,11 @@ print('lm', float(log_mse(p,g)))`]);
     expect(Number(train[1]!.loss_d)).toBeGreaterThan(0);
     const val = log.filter((r) => r.type === 'val');
     expect(val.length).toBeGreaterThan(0);
-    for (const k of ['acc_encoded', 'moving_axis_acc_z0']) expect(Number(val.at(-1)![k])).toBeGreaterThanOrEqual(0);
+    for (const k of ['acc_encoded', 'moving_axis_acc_z0']) {
+      const v = Number(val.at(-1)![k]);
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1);
+    }
     const onnx = join(dir, 'pred.onnx');
     python(['models/export_predictor.py', '--ckpt', join(out, 'ckpt.pt'), '--out', onnx,
       '--parity-dir', join(dir, 'pred-parity'), '--threads', '1']);
