@@ -166,12 +166,13 @@ describe('direction-agnostic and best-of-N', () => {
     expect(() => bestOf([])).toThrow(/received 0/);
   });
 
-  it('runs a 640x360 frame in well under a second', () => {
+  it('scores a full 640x360 frame: lower for more noise, 1 for the frame itself', () => {
+    // (speed is measured by bench/quality, not here)
     const a = lcgImage(1, 360, 640);
-    const b = noisyCopy(a, 2, 10);
-    const t = performance.now();
-    const s = ssimFrame(a, b);
-    expect(performance.now() - t).toBeLessThan(2000);
-    expect(s).toBeGreaterThan(0.9);
+    const light = ssimFrame(a, noisyCopy(a, 2, 10));
+    const heavy = ssimFrame(a, noisyCopy(a, 2, 40));
+    expect(light).toBeGreaterThan(0.9);
+    expect(heavy).toBeLessThan(light);
+    expect(ssimFrame(a, a)).toBeCloseTo(1, 12);
   });
 });
