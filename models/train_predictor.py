@@ -144,14 +144,19 @@ def validate(m: CVAEGAN, val, device, n_samples: int = 5, seed: int = 0) -> dict
             'moving_axis_acc_z0': c(axis), 'acc_encoded': c(enc)}
 
 
+def encode(m: CVAEGAN, onehot: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Encoder posterior of the true guidance and a reparameterised sample: (mu, logvar, z)."""
+    mu, logvar = m.E(onehot)
+    return mu, logvar, mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+
+
 def gan_step(m: CVAEGAN, a: argparse.Namespace, opt_ge, opt_d, blurry, labels, onehot, device):
     """One BicycleGAN step: half the batch through the encoder (cVAE-GAN: CE + KL + GAN), the other half
     with random z (cLR-GAN: GAN); the discriminator first, then generator + encoder."""
     h = max(1, a.batch // 2)
     a1, l1, b1 = blurry[:h], labels[:h], onehot[:h]
     a2, b2 = (blurry[h:], onehot[h:]) if a.batch >= 2 else (blurry, onehot)
-    mu, logvar = m.E(b1)
-    z_enc = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+    mu, logvar, z_enc = encode(m, b1)
     fake_enc = m.G(a1, z_enc)
     fake_rand = m.G(a2, torch.randn(a2.shape[0], NZ, device=device))
     hard_enc = F.gumbel_softmax(fake_enc, tau=1.0, hard=True, dim=1)
@@ -265,8 +270,7 @@ def main(argv=None) -> int:
         blurry, labels, onehot = to_batch(*draw(train, a.batch, rng), device)
         if state['step'] < a.gan_warmup:
             # cVAE warm-up: every sample goes through the encoder, the loss is CE + KL only
-            mu, logvar = m.E(onehot)
-            z_enc = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+            mu, logvar, z_enc = encode(m, onehot)
             loss_ce = F.cross_entropy(m.G(blurry, z_enc), labels)
             loss_kl = kl_loss(mu, logvar)
             loss_d = loss_gan = torch.zeros(())
