@@ -208,6 +208,17 @@ describe('afb video', () => {
     expect(await tmpLeftovers(dir)).toEqual(before); // (each test checks only what it left)
   });
 
+  it('an output whose folder is an existing file fails before decoding with OutputError naming it', async () => {
+    const blocker = join(dir, 'file-as-folder.txt');
+    await writeFile(blocker, 'a file where the output folder should be');
+    const before = await tmpLeftovers(dir);
+    const r = await afb(['video', join(dir, 'clip.mp4'), '-o', join(blocker, 'x.mp4'), '--model', model]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/OutputError: Output folder is a file, not a folder: .*file-as-folder\.txt/);
+    expect(r.stderr).not.toMatch(/frames\/s/); // nothing was decoded
+    expect(await tmpLeftovers(dir)).toEqual(before);
+  });
+
   it('names the expected inputs for a wrong model and the path of a missing one', async () => {
     const input = join(dir, 'clip.mp4');
     const wrong = await afb(['video', input, '-o', join(dir, 'x.mp4'), '--model', fileURLToPath(new URL('./fixtures/decomposer-wrong.onnx', import.meta.url))]);

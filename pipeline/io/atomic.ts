@@ -1,6 +1,6 @@
 // Atomic output: write under a temporary name in the same folder, rename when complete.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile, access } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile, access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError } from '../errors.js';
@@ -21,6 +21,8 @@ export async function ensureWritableDir(dir: string): Promise<void> {
   } catch (cause) {
     throw new OutputError(dir, 'Output folder is not writable', { cause });
   }
+  // An existing file where the folder should be passes both checks above (it exists, it is writable).
+  if (!(await stat(dir)).isDirectory()) throw new OutputError(dir, 'Output folder is a file, not a folder');
 }
 
 /**
