@@ -29,7 +29,8 @@ import torch
 import torch.nn.functional as F
 
 from afb_models import common, data
-from afb_models.predictor import (NUM_CLASSES, NZ, PRESETS, SIZE, CVAEGAN, guidance_to_classes, kl_loss, lsgan)
+from afb_models.predictor import (CLASS_AXIS, NUM_CLASSES, NZ, PRESETS, SIZE, CVAEGAN, axis_loss, guidance_to_classes,
+                                  kl_loss, lsgan)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -44,6 +45,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--lambda-kl', type=float, default=0.01)
     p.add_argument('--lambda-gan', type=float, default=1.0)
     p.add_argument('--lambda-gan2', type=float, default=1.0)
+    p.add_argument('--lambda-axis', type=float, default=0.0,
+                   help='weight of a sign-agnostic cross-entropy (static / axis 1-3 / axis 2-4) on the outputs for '
+                        'random z: what a blurry image shows must not depend on z (not in the paper; 0 = paper form)')
+    p.add_argument('--init', default=None, help='start from the weights of this predictor checkpoint (fresh optimisers)')
     p.add_argument('--beta1', type=float, default=0.5, help="Adam beta1 (upstream 0.5; 0.9 learns faster without the GAN)")
     p.add_argument('--gan-warmup', type=int, default=0,
                    help='train only the cVAE part (CE + KL, the whole batch through the encoder) for the first N steps; '
@@ -109,19 +114,16 @@ def to_batch(f: torch.Tensor, g: torch.Tensor, device):
     return blurry, labels, onehot
 
 
-# class -> motion axis: 1 (1,-1) and 3 (-1,1) share one diagonal axis, 2 (-1,-1) and 4 (1,1) the other
-_AXIS = torch.tensor([0, 1, 2, 1, 2])
-
-
 @torch.no_grad()
 def validate(m: CVAEGAN, val, device, n_samples: int = 5, seed: int = 0) -> dict:
     """Pixel accuracy of argmax(G(blurry, z)): with z = 0, best of n random z (per image), with z = the
     encoder's mean for the true guidance (reconstruction), and the all-static baseline; plus the
-    fractions of moving pixels whose direction, and whose axis (direction up to sign), is right (z = 0)."""
+    fractions of moving pixels whose direction, and whose axis (direction up to sign), is right (z = 0), and
+    the fraction of pixels rightly called static or moving (z = 0)."""
     f, g = val
     m.G.eval()
     gen = torch.Generator().manual_seed(seed)
-    acc0, best, static, moving, enc, axis = [], [], [], [], [], []
+    acc0, best, static, moving, enc, axis, sm = [], [], [], [], [], [], []
     for i in range(0, f.shape[0], 4):
         blurry, labels, onehot = to_batch(f[i:i + 4], g[i:i + 4], device)
         b = blurry.shape[0]
@@ -133,15 +135,16 @@ def validate(m: CVAEGAN, val, device, n_samples: int = 5, seed: int = 0) -> dict
                 for _ in range(n_samples)]
         best.append(torch.stack(accs).amax(0))
         static.append((labels == 0).float().flatten(1).mean(1))
+        sm.append(((pred0 == 0) == (labels == 0)).float().flatten(1).mean(1))
         mv = labels != 0
         nmv = mv.float().flatten(1).sum(1).clamp_min(1)
         moving.append(((pred0 == labels) & mv).float().flatten(1).sum(1) / nmv)
         # motion axis right (the class or its opposite), whatever the sign: what one blurry image can show
-        axis.append(((_AXIS.to(device)[pred0] == _AXIS.to(device)[labels]) & mv).float().flatten(1).sum(1) / nmv)
+        axis.append(((CLASS_AXIS.to(device)[pred0] == CLASS_AXIS.to(device)[labels]) & mv).float().flatten(1).sum(1) / nmv)
     m.G.train()
     c = lambda xs: float(torch.cat(xs).mean().cpu())  # noqa: E731
     return {'acc_z0': c(acc0), f'acc_best_of_{n_samples}': c(best), 'acc_all_static': c(static), 'moving_acc_z0': c(moving),
-            'moving_axis_acc_z0': c(axis), 'acc_encoded': c(enc)}
+            'moving_axis_acc_z0': c(axis), 'static_vs_moving_acc_z0': c(sm), 'acc_encoded': c(enc)}
 
 
 def encode(m: CVAEGAN, onehot: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -172,12 +175,16 @@ def gan_step(m: CVAEGAN, a: argparse.Namespace, opt_ge, opt_d, blurry, labels, o
     loss_ce = F.cross_entropy(fake_enc, l1)
     loss_kl = kl_loss(mu, logvar)
     loss_g = loss_gan + a.lambda_ce * loss_ce + a.lambda_kl * loss_kl
+    loss_axis = torch.zeros(())
+    if a.lambda_axis:
+        loss_axis = axis_loss(fake_rand, labels[h:] if a.batch >= 2 else labels)
+        loss_g = loss_g + a.lambda_axis * loss_axis
     opt_ge.zero_grad(set_to_none=True)
     loss_g.backward()
     opt_ge.step()
     for p_ in m.D.parameters():
         p_.requires_grad_(True)
-    return loss_d, loss_g, loss_gan, loss_ce, loss_kl
+    return loss_d, loss_g, loss_gan, loss_ce, loss_kl, loss_axis
 
 
 def main(argv=None) -> int:
@@ -218,6 +225,14 @@ def main(argv=None) -> int:
             state['planned_steps'] = state['step'] + int(left / per) if state['step'] >= 10 else None
         state['hours'] = a.hours
         print(f"resumed at step {state['step']}")
+    elif a.init:
+        ck = common.load_checkpoint(a.init, 'cpu')
+        if ck.get('kind') != 'afb-predictor' or ck['preset'] != a.preset:
+            raise SystemExit(f"--init {a.init}: not a predictor checkpoint of preset {a.preset} "
+                             f"(kind {ck.get('kind')!r}, preset {ck.get('preset')!r})")
+        m.load_state_dict(ck['model'])
+        state['init'] = {'from': a.init, 'step': ck['state']['step']}
+        print(f"initialised from {a.init} (trained {ck['state']['step']} steps there)")
     n = lambda mod: sum(p.numel() for p in mod.parameters()) / 1e6  # noqa: E731
     print(f'predictor preset {a.preset}: G {n(m.G):.3f} M, E {n(m.E):.3f} M, D {n(m.D):.3f} M params, device {device}')
     train = load_resized(a.data, a.size, a.max_samples)
@@ -275,11 +290,15 @@ def main(argv=None) -> int:
             loss_kl = kl_loss(mu, logvar)
             loss_d = loss_gan = torch.zeros(())
             loss_g = a.lambda_ce * loss_ce + a.lambda_kl * loss_kl
+            loss_axis = torch.zeros(())
+            if a.lambda_axis:  # the same images with random z
+                loss_axis = axis_loss(m.G(blurry, torch.randn(blurry.shape[0], NZ, device=device)), labels)
+                loss_g = loss_g + a.lambda_axis * loss_axis
             opt_ge.zero_grad(set_to_none=True)
             loss_g.backward()
             opt_ge.step()
         else:
-            loss_d, loss_g, loss_gan, loss_ce, loss_kl = gan_step(m, a, opt_ge, opt_d, blurry, labels, onehot, device)
+            loss_d, loss_g, loss_gan, loss_ce, loss_kl, loss_axis = gan_step(m, a, opt_ge, opt_d, blurry, labels, onehot, device)
         if not (torch.isfinite(loss_g) and torch.isfinite(loss_d)):
             raise SystemExit(f"non-finite loss at step {state['step']}")
         state['step'] += 1
@@ -296,7 +315,8 @@ def main(argv=None) -> int:
         now = time.time()
         if state['step'] % a.log_every == 0:
             sps = seen / max(1e-9, now - last_log)
-            rec = {'loss_d': float(loss_d), 'loss_gan': float(loss_gan), 'loss_ce': float(loss_ce), 'loss_kl': float(loss_kl)}
+            rec = {'loss_d': float(loss_d), 'loss_gan': float(loss_gan), 'loss_ce': float(loss_ce), 'loss_kl': float(loss_kl),
+                   'loss_axis': float(loss_axis)}
             log.write(type='train', step=state['step'], lr=lr, samples_per_s=round(sps, 3), **rec)
             print(f"step {state['step']}/{state['planned_steps'] or '?'} " + ' '.join(f'{k} {v:.4f}' for k, v in rec.items())
                   + f' lr {lr:.2e} {sps:.2f} samples/s', flush=True)

@@ -125,21 +125,43 @@ print('lm', float(log_mse(p,g)))`]);
   it('trains the guidance predictor briefly, exports it and matches PyTorch in onnxruntime', async () => {
     const out = join(dir, 'pred');
     python(['models/train_predictor.py', '--data', join(dir, 'train'), '--val', join(dir, 'val'), '--preset', 'cpu',
-      '--batch', '2', '--steps', '2', '--gan-warmup', '1', '--log-every', '1', '--val-count', '1', '--threads', '1', '--out', out]);
+      '--batch', '2', '--steps', '2', '--gan-warmup', '1', '--lambda-axis', '1', '--log-every', '1', '--val-count', '1',
+      '--threads', '1', '--out', out]);
     const log = readLog(out);
     const train = log.filter((r) => r.type === 'train');
     expect(train.length).toBe(2);
-    for (const rec of train) expect(Number.isFinite(rec.loss_ce)).toBe(true);
+    for (const rec of train) {
+      expect(Number.isFinite(rec.loss_ce)).toBe(true);
+      // the sign-agnostic loss runs in both kinds of step: a cross-entropy over 3 classes, so > 0
+      expect(Number(rec.loss_axis)).toBeGreaterThan(0);
+    }
     // step 1 is the cVAE warm-up (no discriminator), step 2 the full cVAE-GAN step
     expect(train[0]!.loss_d).toBe(0);
     expect(Number(train[1]!.loss_d)).toBeGreaterThan(0);
     const val = log.filter((r) => r.type === 'val');
     expect(val.length).toBeGreaterThan(0);
-    for (const k of ['acc_encoded', 'moving_axis_acc_z0']) {
+    for (const k of ['acc_encoded', 'moving_axis_acc_z0', 'static_vs_moving_acc_z0']) {
       const v = Number(val.at(-1)![k]);
       expect(v).toBeGreaterThanOrEqual(0);
       expect(v).toBeLessThanOrEqual(1);
     }
+    // axis_loss against hand-computed values: class probabilities (0.1, 0.2, 0.3, 0.15, 0.25) at three pixels
+    // labelled 3, 4 and 0: the axis of classes 1/3 has 0.2 + 0.15, that of 2/4 0.3 + 0.25, static 0.1.
+    const al = python(['-c', `import sys,torch
+sys.path.insert(0,'models')
+from afb_models.predictor import axis_loss
+p=torch.tensor([0.1,0.2,0.3,0.15,0.25]).log().view(1,5,1,1).expand(1,5,1,3)
+print('al', float(axis_loss(p, torch.tensor([[[3,4,0]]]))))`]);
+    expect(Number(/al (\S+)/.exec(al)![1])).toBeCloseTo(-(Math.log(0.35) + Math.log(0.55) + Math.log(0.1)) / 3, 5);
+    // --init starts a new run (step 0, fresh optimisers) from those weights
+    const out2 = join(dir, 'pred-init');
+    python(['models/train_predictor.py', '--data', join(dir, 'train'), '--preset', 'cpu', '--batch', '2', '--steps', '0',
+      '--threads', '1', '--init', join(out, 'ckpt.pt'), '--out', out2]);
+    const same = python(['-c', `import sys,torch
+a=torch.load(sys.argv[1]); b=torch.load(sys.argv[2])
+d=max(float((a['model'][k].float()-b['model'][k].float()).abs().max()) for k in a['model'])
+print('init', b['state']['step'], b['state']['init']['step'], d)`, join(out, 'ckpt.pt'), join(out2, 'ckpt.pt')]);
+    expect(/init (\S+) (\S+) (\S+)/.exec(same)!.slice(1).map(Number)).toEqual([0, 2, 0]);
     const onnx = join(dir, 'pred.onnx');
     python(['models/export_predictor.py', '--ckpt', join(out, 'ckpt.pt'), '--out', onnx,
       '--parity-dir', join(dir, 'pred-parity'), '--threads', '1']);

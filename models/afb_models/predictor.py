@@ -168,6 +168,26 @@ def kl_loss(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     return (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(1)).mean()
 
 
+# class -> motion axis: 0 static; 1 (1,-1) and 3 (-1,1) share one diagonal axis, 2 (-1,-1) and 4 (1,1) the other
+CLASS_AXIS = torch.tensor([0, 1, 2, 1, 2])
+
+
+def axis_log_probs(logits: torch.Tensor) -> torch.Tensor:
+    """(B,5,H,W) class logits -> (B,3,H,W) log-probabilities of {static, axis of classes 1/3, axis of 2/4}:
+    the class probabilities summed over the two signs of each axis (logsumexp, numerically stable)."""
+    lse = torch.logsumexp(logits, dim=1, keepdim=True)
+    a = torch.logsumexp(logits[:, [1, 3]], dim=1, keepdim=True)
+    b = torch.logsumexp(logits[:, [2, 4]], dim=1, keepdim=True)
+    return torch.cat([logits[:, :1], a, b], dim=1) - lse
+
+
+def axis_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Sign-agnostic cross-entropy: static vs moving and the motion axis, whatever the direction's sign.
+    One blurry image shows these (a blur streak has an axis but no arrow), so they should come out
+    right for every z; only the sign is the ambiguity z is meant to choose."""
+    return F.nll_loss(axis_log_probs(logits), CLASS_AXIS.to(labels.device)[labels])
+
+
 def init_weights(m: nn.Module, gain: float = 0.02) -> None:
     """Xavier-normal init (gain 0.02) of conv/linear weights, zero biases, as the reference config asks."""
     for mod in m.modules():
