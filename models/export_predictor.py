@@ -36,6 +36,8 @@ def build(ckpt: str | None, preset: str, random_init: bool) -> tuple[CVAEGAN, di
         st = ck.get('state', {})
         meta = {'source': common.display_path(ckpt), 'step': st.get('step'),
                 'train_hours': round(st.get('train_seconds', 0) / 3600, 3), 'train_args': ck.get('args')}
+        if st.get('init'):  # started with --init from another run's weights: this run's hours exclude those
+            meta['init'] = st['init']
     elif random_init:
         torch.manual_seed(0)
         m = CVAEGAN(preset)
