@@ -44,12 +44,20 @@ if [ "$what" = predictor ] || [ "$what" = both ]; then
   # pred-cpu (sittings 1-2, the paper's weights CE 10 / GAN 1+1) collapsed: the discriminator won
   # (loss_d 0.03) and the generator stayed below the all-static baseline. pred-ce (sitting 3, GAN
   # terms 0.1, lr 5e-4, batch 4 = 2 samples of CE per step) never left the label prior. pred-v2
-  # (sitting 4) trains the cVAE alone first (whole batch of 8 through the encoder, lr 1e-3, beta1
-  # 0.9), then turns on the GAN terms at 0.1 (docs/models.md, "Training so far").
-  r=$(restore pred-v2)
+  # (sitting 4) trained the cVAE alone first (whole batch of 8 through the encoder, lr 1e-3, beta1
+  # 0.9), then turned on the GAN terms at 0.1: 1700 steps. Sitting 5 went on from its weights with
+  # the cVAE alone and a stronger KL term: pred-v4 (KL 0.1, 700 steps), then pred-v5 (KL 0.3, 600
+  # steps, shipped). A missing pred-v5 checkpoint restarts pred-v5 from pred-v4's (run pred-v4's
+  # recipe, --lambda-kl 0.1 --steps 700 --init models/checkpoints/pred-v2/ckpt.pt, to redo that
+  # step too; docs/models.md, "Training so far").
+  r=$(restore pred-v5)
+  [ -n "$r" ] || r="--init runs/pred-v4/ckpt.pt"
+  if [ "$r" != --resume ] && [ ! -f runs/pred-v4/ckpt.pt ]; then
+    echo "runs/pred-v4/ckpt.pt is missing: train it first (see the comment above)" >&2; exit 1
+  fi
   pt=2; [ "$what" = both ] && pt=1  # one core each when the decomposer trains alongside
   nohup $PY models/train_predictor.py --data data/train-procedural --val data/valid-procedural \
-    --preset cpu --batch 8 --steps 1700 --lr 1e-3 --beta1 0.9 --gan-warmup 1400 --lambda-gan 0.1 --lambda-gan2 0.1 \
-    --out runs/pred-v2 --threads $pt --max-samples 4000 --val-every 600 --ckpt-every 300 $r >> runs/pred-v2.out 2>&1 &
-  echo "predictor training: pid $! (log runs/pred-v2.out, runs/pred-v2/log.jsonl)"
+    --preset cpu --batch 8 --steps 600 --lr 5e-4 --beta1 0.9 --gan-warmup 600 --lambda-kl 0.3 \
+    --out runs/pred-v5 --threads $pt --max-samples 4000 --val-every 600 --ckpt-every 300 $r >> runs/pred-v5.out 2>&1 &
+  echo "predictor training: pid $! (log runs/pred-v5.out, runs/pred-v5/log.jsonl)"
 fi
