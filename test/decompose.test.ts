@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +66,17 @@ describe('afb decompose', () => {
     for (let j = 0; j < 7; j++) expect(maxDiff(await readRgb(join(out, `00${j}.png`)), expected(j, g))).toBeLessThanOrEqual(1);
     const gif = await probe(join(out, 'preview.gif'));
     expect(gif.frameCount).toBe(12);
+  });
+
+  it('rejects a folder or a missing file as the image with a typed error naming it, and writes nothing', async () => {
+    const out = join(dir, 'bad-out');
+    await expect(runDecompose(job({ image: dir, outDir: out }))).rejects.toMatchObject({
+      name: 'InputError', message: expect.stringContaining(`Input is a folder, not an image file: ${dir}`),
+    });
+    await expect(runDecompose(job({ image: join(dir, 'nope.png'), outDir: out }))).rejects.toMatchObject({
+      name: 'InputError', message: expect.stringContaining('Image not found'),
+    });
+    expect(existsSync(out)).toBe(false);
   });
 
   it('takes labelme guidance annotated on a larger copy of the image (scaled to the frame)', async () => {

@@ -1,17 +1,19 @@
 // Still-image read/write through sharp (PNG, JPEG, ...). Images are interleaved RGB, 8 or 16 bit.
 import sharp from 'sharp';
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { RgbImage } from '../math/types.js';
 import { writeFileAtomic } from './atomic.js';
 
 /** Read an image file as RGB (alpha dropped, greyscale expanded). 16-bit PNGs stay 16-bit when `depth` is 16. */
 export async function readImage(path: string, depth: 8 | 16 = 8): Promise<RgbImage> {
+  let isDir: boolean;
   try {
-    await access(path);
+    isDir = (await stat(path)).isDirectory();
   } catch (cause) {
     throw new InputError(path, 'Image not found', { cause });
   }
+  if (isDir) throw new InputError(path, 'Input is a folder, not an image file');
   try {
     const pipeline = sharp(path, { failOn: 'error' }).removeAlpha().toColourspace(depth === 16 ? 'rgb16' : 'srgb');
     const { data, info } = await pipeline.raw({ depth: depth === 16 ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
