@@ -10,7 +10,10 @@ the GAN from step 0 never let the cross-entropy leave the label prior (docs/mode
 
   /usr/bin/python3 models/train_predictor.py --data data/train-procedural --val data/valid-procedural \
       --preset cpu --batch 8 --steps 1700 --lr 1e-3 --beta1 0.9 --gan-warmup 1400 \
-      --lambda-gan 0.1 --lambda-gan2 0.1 --out runs/pred-v2      (the shipped recipe; add --resume to continue)
+      --lambda-gan 0.1 --lambda-gan2 0.1 --out runs/pred-v2      (the shipped recipe's first run; add --resume
+                                                                  to continue)
+then two cVAE-only runs from its weights with a stronger KL term (--init, --lambda-kl 0.1, then 0.3);
+docs/models.md has all three commands.
 """
 from __future__ import annotations
 
