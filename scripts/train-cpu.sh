@@ -47,14 +47,10 @@ if [ "$what" = predictor ] || [ "$what" = both ]; then
   # (sitting 4) trained the cVAE alone first (whole batch of 8 through the encoder, lr 1e-3, beta1
   # 0.9), then turned on the GAN terms at 0.1: 1700 steps. Sitting 5 went on from its weights with
   # the cVAE alone and a stronger KL term: pred-v4 (KL 0.1, 700 steps), then pred-v5 (KL 0.3, 600
-  # steps, shipped). A missing pred-v5 checkpoint restarts pred-v5 from pred-v4's (run pred-v4's
-  # recipe, --lambda-kl 0.1 --steps 700 --init models/checkpoints/pred-v2/ckpt.pt, to redo that
-  # step too; docs/models.md, "Training so far").
+  # steps, shipped). Its checkpoint is committed; the three runs' commands, to redo them from
+  # scratch, are in docs/models.md ("Guidance predictor").
   r=$(restore pred-v5)
-  [ -n "$r" ] || r="--init runs/pred-v4/ckpt.pt"
-  if [ "$r" != --resume ] && [ ! -f runs/pred-v4/ckpt.pt ]; then
-    echo "runs/pred-v4/ckpt.pt is missing: train it first (see the comment above)" >&2; exit 1
-  fi
+  [ -n "$r" ] || { echo "models/checkpoints/pred-v5/ckpt.pt is missing (docs/models.md has the recipe)" >&2; exit 1; }
   pt=2; [ "$what" = both ] && pt=1  # one core each when the decomposer trains alongside
   nohup $PY models/train_predictor.py --data data/train-procedural --val data/valid-procedural \
     --preset cpu --batch 8 --steps 600 --lr 5e-4 --beta1 0.9 --gan-warmup 600 --lambda-kl 0.3 \
