@@ -13,8 +13,8 @@ import { RaftFlowEstimator } from '../pipeline/flow/raft.js';
 import { readImage } from '../pipeline/io/image.js';
 import type { RgbImage } from '../pipeline/math/types.js';
 import { DEFAULT_WORKING_WIDTH, estimateBuiltinFlow } from '../pipeline/math/flow/builtin-flow.js';
-import { endpointError, guidanceAgreement, movingMask } from '../pipeline/math/flow/flow-metrics.js';
-import { largeMotionPairSpecs, renderSyntheticPair, standardPairSpecs } from '../pipeline/math/flow/synthetic-pairs.js';
+import { endpointError, guidanceAgreement, movingMask } from './lib/flow-metrics.js';
+import { largeMotionPairSpecs, renderSyntheticPair, standardPairSpecs } from './lib/synthetic-pairs.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -4,7 +4,8 @@
 // Usage: node dist/bench/io.js [--frames 150] [--repeats 3]
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildDecodeArgs, buildNullDecodeArgs, buildRawFileEncodeArgs, buildTestClipArgs, type EncodeArgsOptions } from '../pipeline/io/ffmpeg-args.js';
+import { buildDecodeArgs, type EncodeArgsOptions } from '../pipeline/io/ffmpeg-args.js';
+import { buildNullDecodeArgs, buildRawFileEncodeArgs, buildTestClipArgs } from './lib/ffmpeg-dev-args.js';
 import { resolveBinary } from '../pipeline/io/ffmpeg-binaries.js';
 import { runFfmpeg, startFfmpeg } from '../pipeline/io/ffmpeg-process.js';
 import { openFrameSource, type FrameSource } from '../pipeline/io/frame-source.js';

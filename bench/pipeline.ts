@@ -11,12 +11,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { buildTestClipArgs, formatRational, parseRational } from '../pipeline/io/ffmpeg-args.js';
+import { formatRational, parseRational } from '../pipeline/io/ffmpeg-args.js';
+import { buildTestClipArgs } from './lib/ffmpeg-dev-args.js';
 import { runFfmpeg } from '../pipeline/io/ffmpeg-process.js';
 import { openFrameSource } from '../pipeline/io/frame-source.js';
 import { Logger } from '../pipeline/log.js';
-import { DecomposePool } from '../pipeline/pool.js';
-import { chooseTile, formatTile, memoryBudgetBytes } from '../pipeline/tile-policy.js';
+import { DecomposePool } from '../pipeline/frame/pool.js';
+import { chooseTile, formatTile, memoryBudgetBytes } from '../pipeline/frame/tile-policy.js';
 import { convertVideo } from '../pipeline/video/convert.js';
 import type { TileShape } from '../pipeline/math/tiling.js';
 import { resolveModelPath } from '../pipeline/video/defaults.js';
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
     const torch = torchSecondsPerFrame(modelPath, budget, 960, 544);
     if (torch !== undefined) {
       // ORT with one session and the whole thread budget, at the same size, for a like-for-like ratio.
-      const { Decomposer } = await import('../models/runtime/decomposer.js');
+      const { Decomposer } = await import('../pipeline/runtime/decomposer.js');
       const m = await Decomposer.create(modelPath, { threads: budget, spinning: true });
       const b = new Float32Array(3 * 960 * 544).fill(0.5);
       const g = new Float32Array(2 * 960 * 544).fill(1);

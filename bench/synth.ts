@@ -4,7 +4,7 @@
 // Usage: node dist/bench/synth.js [--frames 245] [--repeats 2] [--procedural 48]
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildTestClipArgs } from '../pipeline/io/ffmpeg-args.js';
+import { buildTestClipArgs } from './lib/ffmpeg-dev-args.js';
 import { runFfmpeg } from '../pipeline/io/ffmpeg-process.js';
 import { openFrameSource } from '../pipeline/io/frame-source.js';
 import { Logger } from '../pipeline/log.js';

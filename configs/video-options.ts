@@ -3,7 +3,7 @@
 import { InvalidOptionError } from '../pipeline/errors.js';
 import { parseRational } from '../pipeline/io/ffmpeg-args.js';
 import type { Rational } from '../pipeline/math/types.js';
-import { PROVIDERS, type Provider } from '../models/runtime/session.js';
+import { PROVIDERS, type Provider } from '../pipeline/runtime/session.js';
 import { FLOW_BACKENDS, type FlowBackend } from '../pipeline/flow/estimator.js';
 import { CODEC_OPTIONS } from './codec-options.js';
 import { booleanParser, choiceParser, defineOption, intParser, numberParser, stringParser } from './option-schema.js';

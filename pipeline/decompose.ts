@@ -1,17 +1,17 @@
 // `afb decompose`: one blurry image -> 7 sharp frames per guidance (from a file or N predictor
 // samples), written as DIR/{j:03d}.png (or DIR/s{k}/ for several samples) plus optional previews.
 import { join } from 'node:path';
-import { Decomposer, FRAMES_PER_BLUR } from '../models/runtime/decomposer.js';
-import { GuidancePredictor } from '../models/runtime/predictor.js';
-import type { Provider } from '../models/runtime/session.js';
-import { decomposeFrame } from '../workers/decompose-frame.js';
+import { Decomposer, FRAMES_PER_BLUR } from './runtime/decomposer.js';
+import { GuidancePredictor } from './runtime/predictor.js';
+import type { Provider } from './runtime/session.js';
+import { decomposeFrame } from './frame/decompose-frame.js';
 import { ensureWritableDir } from './io/atomic.js';
 import { openPreviewSink, openVideoSink } from './io/frame-sink.js';
 import { writeGuidance } from './io/guidance-io.js';
 import { readImage, writePng } from './io/image.js';
 import type { Logger } from './log.js';
 import type { GuidanceMap, RgbImage } from './math/types.js';
-import { chooseTile } from './tile-policy.js';
+import { chooseTile } from './frame/tile-policy.js';
 import { readGuidanceFile } from './video/guidance-provider.js';
 
 /** Resolved settings of one decompose run. */

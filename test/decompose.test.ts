@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { GuidancePredictor } from '../models/runtime/predictor.js';
+import { GuidancePredictor } from '../pipeline/runtime/predictor.js';
 import { pingPongOrder, runDecompose, type DecomposeJob } from '../pipeline/decompose.js';
 import { readGuidance } from '../pipeline/io/guidance-io.js';
 import { encodeNpy } from '../pipeline/io/npy.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePickle, parseBboxPickle } from '../pipeline/eval/pickle.js';
+import { decodePickle, parseBboxPickle } from '../pipeline/io/pickle/decode.js';
 
 // Bytes printed by test/fixtures/eval-pickle-reference.py (Python 3 pickle + numpy).
 const PICKLES: Record<string, string> = {

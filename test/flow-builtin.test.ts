@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { estimateBuiltinFlow, resolveBuiltinFlowOptions, workingSize } from '../pipeline/math/flow/builtin-flow.js';
-import { endpointError, guidanceAgreement, movingMask } from '../pipeline/math/flow/flow-metrics.js';
+import { endpointError, guidanceAgreement, movingMask } from '../bench/lib/flow-metrics.js';
 import { boxSum, halve, resizeFlowPlanes, toGrayResized } from '../pipeline/math/flow/image-ops.js';
 import { median3x3 } from '../pipeline/math/flow/median.js';
-import { renderSyntheticPair, standardPairSpecs } from '../pipeline/math/flow/synthetic-pairs.js';
+import { renderSyntheticPair, standardPairSpecs } from '../bench/lib/synthetic-pairs.js';
 import { createFlowEstimator, type FlowEstimator } from '../pipeline/flow/estimator.js';
 import { guidanceForFrame, motionFlowForFrame } from '../pipeline/flow/video-guidance.js';
 import type { FlowField, RgbImage } from '../pipeline/math/types.js';

@@ -8,7 +8,7 @@ import { runGuidanceCommand } from '../pipeline/cli/guidance.js';
 import { readFlowFile } from '../pipeline/io/flo.js';
 import { readGuidance } from '../pipeline/io/guidance-io.js';
 import { readImage, writePng } from '../pipeline/io/image.js';
-import { renderSyntheticPair } from '../pipeline/math/flow/synthetic-pairs.js';
+import { renderSyntheticPair } from '../bench/lib/synthetic-pairs.js';
 
 let dir: string;
 const ctx = () => createContext({ logLevel: 'silent' }, ['flow', 'guidance']);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from './fixtures/ensure-built.js';
-import { DecomposePool, FrameFailedError, defaultWorkerFile, planThreads } from '../pipeline/pool.js';
+import { DecomposePool, FrameFailedError, defaultWorkerFile, planThreads } from '../pipeline/frame/pool.js';
 import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
 import { guidanceForFrame } from '../pipeline/flow/video-guidance.js';
 import { srgbToLinear } from '../pipeline/math/colour.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { Decomposer } from '../models/runtime/decomposer.js';
-import { GuidancePredictor } from '../models/runtime/predictor.js';
+import { Decomposer } from '../pipeline/runtime/decomposer.js';
+import { GuidancePredictor } from '../pipeline/runtime/predictor.js';
 import { InputError, ModelError } from '../pipeline/errors.js';
 import { sampleLatents } from '../pipeline/math/predictor-maths.js';
 

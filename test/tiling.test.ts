@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { autoTileShape, axisStarts, defaultOverlap, extractTile, featherAxis, maxTilePixelsForBudget, planTiles, TileAccumulator, TileAccumulator8 } from '../pipeline/math/tiling.js';
 import { planarFramesToHwc8 } from '../pipeline/math/tensor-layout.js';
-import { chooseTile, memoryBudgetBytes } from '../pipeline/tile-policy.js';
+import { chooseTile, memoryBudgetBytes } from '../pipeline/frame/tile-policy.js';
 
 /** Run a pointwise "model" (v -> 2v+0.1 on 2 planes) tile by tile and blend. */
 function tiledPointwise(src: Float32Array, w: number, h: number, tile: number, overlap: number): Float32Array {

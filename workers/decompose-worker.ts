@@ -1,9 +1,9 @@
 // Piscina worker: owns ONE onnxruntime session, created when the module loads (model path,
 // provider and threads come from workerData), and decomposes the frames it is sent.
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
-import { Decomposer } from '../models/runtime/decomposer.js';
-import type { Provider } from '../models/runtime/session.js';
-import { decomposeFrame, type DecomposeResult, type DecomposeTask } from './decompose-frame.js';
+import { Decomposer } from '../pipeline/runtime/decomposer.js';
+import type { Provider } from '../pipeline/runtime/session.js';
+import { decomposeFrame, type DecomposeResult, type DecomposeTask } from '../pipeline/frame/decompose-frame.js';
 
 /** What the pool passes to every worker. */
 export interface DecomposeWorkerData {

@@ -7,7 +7,7 @@ import { DECOMPOSE_OPTIONS } from '../../configs/video-options.js';
 import { InputError, InvalidOptionError } from '../errors.js';
 import { runDecompose } from '../decompose.js';
 import { resolveModelPath } from '../video/defaults.js';
-import { memoryBudgetBytes } from '../tile-policy.js';
+import { memoryBudgetBytes } from '../frame/tile-policy.js';
 import type { CommandContext } from './context.js';
 import type { CommandModule } from './main.js';
 

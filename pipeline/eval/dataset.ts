@@ -20,7 +20,7 @@ import {
 } from '../io/dataset-layout.js';
 import type { GuidanceMap, RgbImage } from '../math/types.js';
 import { bboxToRect, CROP_HEIGHT, CROP_WIDTH, cropGuidance, cropRgb, resizeArea, resizeNearestGuidance, type Rect } from './crop.js';
-import { parseBboxPickle } from './pickle.js';
+import { parseBboxPickle } from '../io/pickle/decode.js';
 
 /** Which videos to evaluate: a split's YAML list, or every video. */
 export type EvalSplit = 'train' | 'valid' | 'all';

@@ -1,7 +1,7 @@
 // Guidance for the evaluated method: N maps from the guidance predictor, or one map from the
 // motion between the previous and the current blurry frame (guidance from video).
-import { GuidancePredictor } from '../../models/runtime/predictor.js';
-import type { SessionOptions } from '../../models/runtime/session.js';
+import { GuidancePredictor } from '../runtime/predictor.js';
+import type { SessionOptions } from '../runtime/session.js';
 import { InputError } from '../errors.js';
 import { createFlowEstimator, type FlowEstimatorOptions } from '../flow/estimator.js';
 import { guidanceForFrame } from '../flow/video-guidance.js';

@@ -19,7 +19,6 @@ import { writeFileAtomic } from './atomic.js';
 export type DatasetLayout = 'genblur' | 'baistpp';
 /** The two splits a dataset is divided into (by video). */
 export type DatasetSplit = 'train' | 'valid';
-export const DATASET_SPLITS: readonly DatasetSplit[] = ['train', 'valid'];
 /** Sharp ground-truth frames per blurry frame in the reference layout. */
 export const DEFAULT_NUM_GTS = 7;
 

@@ -20,7 +20,8 @@ export function frameByteLength(width: number, height: number, depth: 8 | 16): n
   return width * height * 3 * (depth === 16 ? 2 : 1);
 }
 
-const COMMON = ['-hide_banner', '-nostdin'] as const;
+/** Flags every ffmpeg/ffprobe call starts with: no banner, never read stdin. */
+export const COMMON_ARGS = ['-hide_banner', '-nostdin'] as const;
 
 /** ffprobe: every stream and the container, as JSON. */
 export function buildProbeArgs(input: string): string[] {
@@ -76,7 +77,7 @@ export function resizeFilter(r: ResizeSpec): string {
 
 /** ffmpeg: decode the first video stream to raw RGB on stdout. */
 export function buildDecodeArgs(o: DecodeArgsOptions): string[] {
-  const args: string[] = [...COMMON, '-v', 'error'];
+  const args: string[] = [...COMMON_ARGS, '-v', 'error'];
   // -xerror: exit non-zero on the first decode/demux error instead of concealing it.
   if (o.strict ?? true) args.push('-xerror');
   // -ss before -i: fast keyframe seek, then ffmpeg decodes up to the exact time.
@@ -190,7 +191,7 @@ export function buildEncodeArgs(o: EncodeArgsOptions): string[] {
   }
   const crf = resolveCrf(o.codec, o.crf);
   const fps = reduceRational(o.fps);
-  const args: string[] = [...COMMON, '-v', 'error', '-y'];
+  const args: string[] = [...COMMON_ARGS, '-v', 'error', '-y'];
   // -framerate on the rawvideo input sets exact timestamps (no rounding to a decimal rate).
   args.push('-f', 'rawvideo', '-pix_fmt', rawPixFmtFor(o.depth), '-s', `${o.width}x${o.height}`, '-framerate', formatRational(fps), '-i', 'pipe:0');
   if (o.audio) {
@@ -239,7 +240,7 @@ export const GIF_MAX_FPS = 50;
 /** ffmpeg: encode raw RGB frames from stdin to an animated GIF or APNG (loops forever). */
 export function buildPreviewArgs(o: PreviewArgsOptions): string[] {
   const fps = reduceRational(o.fps);
-  const args: string[] = [...COMMON, '-v', 'error', '-y'];
+  const args: string[] = [...COMMON_ARGS, '-v', 'error', '-y'];
   args.push('-f', 'rawvideo', '-pix_fmt', rawPixFmtFor(o.depth), '-s', `${o.width}x${o.height}`, '-framerate', formatRational(fps), '-i', 'pipe:0');
   const filters: string[] = [];
   if (o.format === 'gif' && rationalToNumber(fps) > GIF_MAX_FPS) filters.push(`fps=${GIF_MAX_FPS}`);
@@ -254,34 +255,5 @@ export function buildPreviewArgs(o: PreviewArgsOptions): string[] {
     // -plays 0: loop forever.
     args.push('-pix_fmt', 'rgb24', '-plays', '0', '-f', 'apng', o.output);
   }
-  return args;
-}
-
-/** ffmpeg: decode only, discarding frames (benchmark baseline); `pixFmt` adds the RGB conversion. */
-export function buildNullDecodeArgs(input: string, pixFmt?: RawPixFmt): string[] {
-  return [...COMMON, '-v', 'error', '-i', input, '-map', '0:v:0', '-an', ...(pixFmt ? ['-pix_fmt', pixFmt] : []), '-f', 'null', '-'];
-}
-
-/** ffmpeg: encode a raw RGB file (benchmark baseline for the encoder sink). */
-export function buildRawFileEncodeArgs(rawPath: string, o: EncodeArgsOptions): string[] {
-  return buildEncodeArgs(o).map((a) => (a === 'pipe:0' ? rawPath : a));
-}
-
-/** ffmpeg: a synthetic test clip (testsrc2) of `frames` frames, for tests and benchmarks. */
-export function buildTestClipArgs(o: {
-  output: string; width: number; height: number; fps: Rational; frames: number; codec?: 'h264' | 'ffv1' | 'vp9';
-  audio?: boolean; extra?: readonly string[];
-}): string[] {
-  const rate = formatRational(o.fps);
-  const args = [...COMMON, '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${o.width}x${o.height}:rate=${rate}`];
-  if (o.audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
-  args.push('-frames:v', String(o.frames));
-  if (o.audio) args.push('-shortest');
-  const codec = o.codec ?? 'h264';
-  if (codec === 'h264') args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
-  else if (codec === 'vp9') args.push('-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8');
-  else args.push('-c:v', 'ffv1');
-  if (o.audio) args.push('-c:a', 'aac');
-  args.push(...(o.extra ?? []), o.output);
   return args;
 }

@@ -14,9 +14,6 @@ export { openPngFolderSink, pngFrameName } from './frame-sink-png.js';
 /** Output kinds by path: a folder of PNGs, a preview animation or a video file. */
 export type SinkKind = 'png-folder' | 'preview' | 'video';
 
-/** Extensions written as video files. */
-export const VIDEO_EXTENSIONS: readonly string[] = ['mp4', 'mkv', 'mov', 'webm'];
-
 /** Which sink a path asks for: trailing slash, existing folder or no extension -> PNG folder. */
 export async function sinkKindFor(path: string): Promise<SinkKind> {
   if (/[\\/]$/.test(path)) return 'png-folder';

@@ -7,14 +7,6 @@ export interface RgbImage {
   readonly data: Uint8Array | Uint16Array;
 }
 
-/** A float image, interleaved HWC with `channels` channels (3 for RGB), values usually in [0,1]. */
-export interface FloatImage {
-  readonly width: number;
-  readonly height: number;
-  readonly channels: number;
-  readonly data: Float32Array;
-}
-
 /** A dense flow field, interleaved (u, v) per pixel in pixels, +x right, +y down. */
 export interface FlowField {
   readonly width: number;

@@ -9,7 +9,7 @@ import type { ResizeSpec } from '../io/ffmpeg-args.js';
 import { openFrameSource } from '../io/frame-source.js';
 import { encodePng } from '../io/image.js';
 import { encodeNpy } from '../io/npy.js';
-import { writeBboxPickle } from '../io/pickle.js';
+import { writeBboxPickle } from '../io/pickle/encode.js';
 import type { Logger } from '../log.js';
 import { gtIndices, LinearAccumulator } from '../math/blur.js';
 import { boxDownscale8, downscaleFactor, upscaleFlow } from '../math/blur-guidance.js';

@@ -1,14 +1,14 @@
 // One input -> one 7x output: streaming decode -> guidance -> bounded fan-out to the worker pool
 // -> reorder -> encode. The output appears only when complete (sinks write to a temporary name).
-import type { DecomposeResult } from '../../workers/decompose-frame.js';
+import type { DecomposeResult } from '../frame/decompose-frame.js';
 import { AfbError } from '../errors.js';
 import { openFrameSink, type FrameSink } from '../io/frame-sink.js';
 import { openFrameSource, type Frame } from '../io/frame-source.js';
 import { Logger, Progress } from '../log.js';
 import { ReorderBuffer } from '../math/reorder.js';
 import type { Rational, RgbImage } from '../math/types.js';
-import type { DecomposePool } from '../pool.js';
-import { chooseTile, formatTile } from '../tile-policy.js';
+import type { DecomposePool } from '../frame/pool.js';
+import { chooseTile, formatTile } from '../frame/tile-policy.js';
 import type { GuidanceProvider } from './guidance-provider.js';
 import { FRAMES_OUT_PER_IN, outputRate, rateText } from './rate.js';
 import type { PixFmt, Preset, VideoCodec } from '../../configs/codec-options.js';

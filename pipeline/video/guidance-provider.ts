@@ -1,6 +1,6 @@
 // Where each frame's motion guidance comes from: optical flow to the neighbouring frame
 // ('video'), the guidance predictor ('predict'), or one file for every frame.
-import { GuidancePredictor } from '../../models/runtime/predictor.js';
+import { GuidancePredictor } from '../runtime/predictor.js';
 import { createFlowEstimator, type FlowBackend, type FlowEstimator } from '../flow/estimator.js';
 import { guidanceForFrame } from '../flow/video-guidance.js';
 import { InputError } from '../errors.js';
@@ -10,7 +10,7 @@ import { parseLabelme, readLabelmeGuidance } from '../io/labelme-io.js';
 import type { Logger } from '../log.js';
 import { resizeGuidanceNearest } from '../math/guidance-resize.js';
 import type { GuidanceMap, RgbImage } from '../math/types.js';
-import type { Provider } from '../../models/runtime/session.js';
+import type { Provider } from '../runtime/session.js';
 
 /** A frame and its neighbours (missing at the ends of a clip). */
 export interface GuidanceRequest {

@@ -2,7 +2,7 @@
 // synthetic clips made with ffmpeg's testsrc2, so no media files are committed.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildTestClipArgs } from '../../pipeline/io/ffmpeg-args.js';
+import { buildTestClipArgs } from '../../bench/lib/ffmpeg-dev-args.js';
 import { runFfmpeg } from '../../pipeline/io/ffmpeg-process.js';
 import type { Rational } from '../../pipeline/math/types.js';
 

@@ -1,6 +1,5 @@
 // Dense coarse-to-fine Lucas-Kanade optical flow with robust (median) smoothing after every
 // iteration and out-of-frame samples masked. Pure: no I/O.
-import type { FlowField } from '../types.js';
 import { boxSum, gradients, halve, resizeFlowPlanes, type GrayImage } from './image-ops.js';
 import { median3x3 } from './median.js';
 
@@ -187,15 +186,4 @@ export function lucasKanadePlanes(prev: GrayImage, next: GrayImage, options: Luc
     refineLevel(cur, p2[l]!, u, v, o);
   }
   return { width: prev.width, height: prev.height, u, v };
-}
-
-/** Same as lucasKanadePlanes, as an interleaved flow field. */
-export function lucasKanadeFlow(prev: GrayImage, next: GrayImage, options: LucasKanadeOptions = {}): FlowField {
-  const { u, v } = lucasKanadePlanes(prev, next, options);
-  const data = new Float32Array(2 * u.length);
-  for (let i = 0; i < u.length; i++) {
-    data[2 * i] = u[i]!;
-    data[2 * i + 1] = v[i]!;
-  }
-  return { width: prev.width, height: prev.height, data };
 }

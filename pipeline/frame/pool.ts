@@ -3,11 +3,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { Decomposer } from '../models/runtime/decomposer.js';
-import type { Provider } from '../models/runtime/session.js';
-import type { DecomposeResult, DecomposeTask } from '../workers/decompose-frame.js';
-import type { DecomposeWorkerData } from '../workers/decompose-worker.js';
-import { AfbError, CancelledError } from './errors.js';
+import { Decomposer } from '../runtime/decomposer.js';
+import type { Provider } from '../runtime/session.js';
+import type { DecomposeResult, DecomposeTask } from './decompose-frame.js';
+import type { DecomposeWorkerData } from '../../workers/decompose-worker.js';
+import { AfbError, CancelledError } from '../errors.js';
 
 /** Pool settings (resolved: no defaults left to guess). */
 export interface PoolOptions {
@@ -44,9 +44,9 @@ export function planThreads(cores: number, workers?: number, threads?: number): 
 
 /** The compiled worker file: next to this module's compiled form, or under dist/ when running from source. */
 export function defaultWorkerFile(): string {
-  const here = fileURLToPath(new URL('../workers/decompose-worker.js', import.meta.url));
+  const here = fileURLToPath(new URL('../../workers/decompose-worker.js', import.meta.url));
   if (existsSync(here)) return here;
-  return fileURLToPath(new URL('../dist/workers/decompose-worker.js', import.meta.url));
+  return fileURLToPath(new URL('../../dist/workers/decompose-worker.js', import.meta.url));
 }
 
 /**

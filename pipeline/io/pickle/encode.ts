@@ -1,6 +1,6 @@
 // Minimal Python pickle writer (protocol 2) for the B-Aist++ annotation files:
 // a dict {'bbox': [x0, y0, x1, y1]} that `pickle.load` in the reference loader reads.
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../atomic.js';
 
 const PROTO = 0x80;
 const EMPTY_DICT = 0x7d; // '}'

@@ -1,11 +1,11 @@
 // One blurry frame through the decomposition model: whole or in feathered tiles, optional blur
 // consistency, output as 7 interleaved 8-bit RGB frames. Shared by the worker and in-process use.
-import { Decomposer, FRAMES_PER_BLUR } from '../models/runtime/decomposer.js';
-import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
-import { guidanceForFrame } from '../pipeline/flow/video-guidance.js';
-import { enforceBlurConsistency } from '../pipeline/math/consistency.js';
-import { hwcToPaddedChw, planarFramesToHwc8, planarFramesToHwcFloat } from '../pipeline/math/tensor-layout.js';
-import { extractTile, planTiles, TileAccumulator, TileAccumulator8, defaultOverlap, type TileShape } from '../pipeline/math/tiling.js';
+import { Decomposer, FRAMES_PER_BLUR } from '../runtime/decomposer.js';
+import { BuiltinFlowEstimator } from '../flow/builtin.js';
+import { guidanceForFrame } from '../flow/video-guidance.js';
+import { enforceBlurConsistency } from '../math/consistency.js';
+import { hwcToPaddedChw, planarFramesToHwc8, planarFramesToHwcFloat } from '../math/tensor-layout.js';
+import { extractTile, planTiles, TileAccumulator, TileAccumulator8, defaultOverlap, type TileShape } from '../math/tiling.js';
 
 /** A frame to decompose (buffers are transferred to the worker). */
 export interface DecomposeTask {

@@ -2,7 +2,7 @@
 // an unavailable provider throws), thread settings, and the input-name check against a contract.
 import { access } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
-import { InputError, ModelError } from '../../pipeline/errors.js';
+import { InputError, ModelError } from '../errors.js';
 
 /** Execution providers afb knows: cpu is always bundled; cuda/webgpu need a GPU (and cuda libraries). */
 export const PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;

@@ -1,8 +1,8 @@
 // The decomposition network behind its contract: blurry (1,3,H,W) in [0,1] + guidance (1,2,H,W)
 // in {-1,0,1} -> frames (1,7,3,H,W) in [0,1]. Pads to the model multiple (reflect) and crops back.
 import ort from 'onnxruntime-node';
-import { ModelError } from '../../pipeline/errors.js';
-import { cropPlanar, hwcToPaddedChw, roundUpTo } from '../../pipeline/math/tensor-layout.js';
+import { ModelError } from '../errors.js';
+import { cropPlanar, hwcToPaddedChw, roundUpTo } from '../math/tensor-layout.js';
 import { checkContract, openSession, type Provider, type SessionOptions } from './session.js';
 
 /** Input names of the decomposition contract, in order. */

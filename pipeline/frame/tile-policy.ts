@@ -1,6 +1,6 @@
 // The automatic tiling policy of `afb video` and `afb decompose`: the memory model of one worker,
 // the default --memory budget, and the tile grid chosen for a frame. Pure: no I/O.
-import { autoTileShape, defaultOverlap, maxTilePixelsForBudget, type TileShape, type WorkerMemoryModel } from './math/tiling.js';
+import { autoTileShape, defaultOverlap, maxTilePixelsForBudget, type TileShape, type WorkerMemoryModel } from '../math/tiling.js';
 
 /**
  * Memory model of one worker for --tile auto. onnxruntime's arena peaked at 650-1100 bytes per

@@ -1,6 +1,6 @@
 // Accuracy of an estimated flow against a known one: end-point error and guidance agreement. Pure.
-import { quantizeFlow, type QuantizeOptions } from '../guidance.js';
-import type { FlowField } from '../types.js';
+import { quantizeFlow, type QuantizeOptions } from '../../pipeline/math/guidance.js';
+import type { FlowField } from '../../pipeline/math/types.js';
 
 function sameSize(a: FlowField, b: FlowField): void {
   if (a.width !== b.width || a.height !== b.height) throw new RangeError(`Flow sizes differ: ${a.width}x${a.height} vs ${b.width}x${b.height}`);

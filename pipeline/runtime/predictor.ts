@@ -1,9 +1,9 @@
 // The guidance predictor (cVAE-GAN generator) behind its contract: blurry (1,3,256,256) in [0,1]
 // + z (1,4) -> logits (1,5,256,256); N seeded latents give N plausible guidance maps.
 import ort from 'onnxruntime-node';
-import { ModelError } from '../../pipeline/errors.js';
-import { argmaxClasses, classesToGuidance, resizeBilinearToPlanar, sampleLatents } from '../../pipeline/math/predictor-maths.js';
-import type { GuidanceMap, RgbImage } from '../../pipeline/math/types.js';
+import { ModelError } from '../errors.js';
+import { argmaxClasses, classesToGuidance, resizeBilinearToPlanar, sampleLatents } from '../math/predictor-maths.js';
+import type { GuidanceMap, RgbImage } from '../math/types.js';
 import { checkContract, openSession, type Provider, type SessionOptions } from './session.js';
 
 /** Input names of the predictor contract. */

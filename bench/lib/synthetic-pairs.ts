@@ -1,7 +1,7 @@
 // Image pairs with exactly known flow for tests and benchmarks: a multi-octave value-noise texture
 // moved by a similarity transform (shift, rotation, zoom), optionally with a disc-shaped foreground
 // layer moving differently. Deterministic from a seed. Pure.
-import type { FlowField, RgbImage } from '../types.js';
+import type { FlowField, RgbImage } from '../../pipeline/math/types.js';
 
 /** A similarity motion about the image centre: prev point x goes to c + scale * R(angle) (x - c) + (dx, dy). */
 export interface Motion {
