@@ -1,6 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writePng } from '../pipeline/io/image.js';
 import { writeNpy } from '../pipeline/io/npy.js';
@@ -8,6 +7,7 @@ import { bboxPath, blurPath, guidancePath, sharpPath } from '../pipeline/io/data
 import { bboxToRect, cropRgb, resizeArea, resizeNearestGuidance } from '../pipeline/eval/crop.js';
 import { evenSubset, loadSample, selectSamples } from '../pipeline/eval/dataset.js';
 import type { RgbImage } from '../pipeline/math/types.js';
+import { makeTempDir, removeTempDir } from './helpers/media.js';
 
 const rgb = (width: number, height: number, values: number[]): RgbImage => ({ width, height, data: Uint8Array.from(values) });
 
@@ -59,7 +59,9 @@ describe('crop and resize (OpenCV semantics)', () => {
 describe('B-Aist++ layout: 40-frame skip, bbox annotations, crop to 160x192', () => {
   const W = 400;
   const H = 420;
+  let work: string;
   let root: string;
+  afterAll(() => removeTempDir(work));
   /** A frame where every 2x2 block of the crop (bbox origin (10,20)) holds base + (0,1,0,0) in R. */
   const pattern = (seed: number): Uint8Array => {
     const d = new Uint8Array(W * H * 3);
@@ -76,7 +78,8 @@ describe('B-Aist++ layout: 40-frame skip, bbox annotations, crop to 160x192', ()
   const bboxPickle = Buffer.from('80027d7100580400000062626f7871015d7102284b0a4b144d4a014d940165732e', 'hex');
 
   beforeAll(async () => {
-    root = join(await mkdtemp(join(tmpdir(), 'afb-eval-')), 'b-aist++');
+    work = await makeTempDir('eval-crop-');
+    root = join(work, 'b-aist++');
     for (let i = 0; i < 84; i++) {
       const path = blurPath(root, 'd1', i);
       if (i < 40 || i > 43) {

@@ -1,7 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writePng } from '../pipeline/io/image.js';
@@ -11,18 +9,21 @@ import { runEvaluation, type EvalRunOptions } from '../pipeline/eval/runner.js';
 import { createPredictorSource, createVideoSource } from '../pipeline/eval/guidance-sources.js';
 import { formatEvalMarkdown } from '../pipeline/eval/report.js';
 import { Logger } from '../pipeline/log.js';
+import { makeTempDir, removeTempDir } from './helpers/media.js';
 import { vi } from 'vitest';
 import { readFile } from 'node:fs/promises';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const repo = fileURLToPath(new URL('..', import.meta.url));
+// Every dataset and report of this file lives under one temporary folder, removed at the end.
+let work: string;
+beforeAll(async () => {
+  work = await makeTempDir('eval-');
+});
+afterAll(() => removeTempDir(work));
+const tempDir = () => mkdtemp(join(work, 'case-'));
+
 const W = 16;
 const H = 12;
-
-beforeAll(() => {
-  // The pool's workers run compiled code; tsc emits even if an unrelated file has a type error.
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repo, stdio: 'ignore' });
-}, 300_000);
 
 /** Blurry frame: integers in [40, 215] so that offsets up to +-18 never clip. */
 function blurryFrame(seed: number): Uint8Array {
@@ -77,7 +78,7 @@ function options(dataset: string, extra: Partial<EvalRunOptions> = {}): EvalRunO
 describe('afb eval on a tiny GenBlur-layout dataset', () => {
   let root: string;
   beforeAll(async () => {
-    root = join(await mkdtemp(join(tmpdir(), 'afb-eval-')), 'tiny');
+    root = join(await tempDir(), 'tiny');
     await writeDataset(root, { va: { step: 6, frames: 2 }, vb: { step: 6, frames: 1 }, tr: { step: 2, frames: 1 } });
     await writeVideoList(root, 'valid', ['va', 'vb']);
     await writeVideoList(root, 'train', ['tr']);
@@ -128,7 +129,7 @@ describe('afb eval on a tiny GenBlur-layout dataset', () => {
   });
 
   it('caps an exact prediction at 100 dB (pass-through model, sharp frames equal to the blurry one)', async () => {
-    const still = join(await mkdtemp(join(tmpdir(), 'afb-eval-')), 'still');
+    const still = join(await tempDir(), 'still');
     await writeDataset(still, { s: { step: 0, frames: 2 } }, [0, 0]);
     const report = await runEvaluation(options(still, { split: 'all' }));
     for (const m of report.methods) {
@@ -140,7 +141,7 @@ describe('afb eval on a tiny GenBlur-layout dataset', () => {
   });
 
   it('guidance from video skips the first frame; a still video gets static guidance', async () => {
-    const still = join(await mkdtemp(join(tmpdir(), 'afb-eval-')), 'still-video');
+    const still = join(await tempDir(), 'still-video');
     await writeDataset(still, { s: { step: 6, frames: 3, still: true } });
     const source = await createVideoSource();
     const report = await runEvaluation(options(still, { split: 'all', guidance: 'video', source }));
@@ -170,7 +171,7 @@ describe('afb eval on a tiny GenBlur-layout dataset', () => {
 
   it('rejects --samples > 1 without predict, and a missing split list', async () => {
     await expect(runEvaluation(options(root, { samples: 3 }))).rejects.toThrow(/--samples 3 needs --guidance predict/);
-    const bare = join(await mkdtemp(join(tmpdir(), 'afb-eval-')), 'bare');
+    const bare = join(await tempDir(), 'bare');
     await writeDataset(bare, { x: { step: 1, frames: 1 } });
     await expect(runEvaluation(options(bare))).rejects.toThrow(/No valid videos listed.*--split all/);
     await writeFile(join(bare, 'list.yaml'), '- x\n');
@@ -179,7 +180,7 @@ describe('afb eval on a tiny GenBlur-layout dataset', () => {
   });
 
   it('runs as `afb eval` from the command line: --json on stdout, markdown to --out', async () => {
-    const out = join(await mkdtemp(join(tmpdir(), 'afb-eval-')), 'report.md');
+    const out = join(await tempDir(), 'report.md');
     let stdout = '';
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       stdout += String(chunk);

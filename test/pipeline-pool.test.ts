@@ -1,6 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { ensureBuilt } from './fixtures/ensure-built.js';
 import { DecomposePool, FrameFailedError, defaultWorkerFile, planThreads } from '../pipeline/frame/pool.js';
 import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
 import { guidanceForFrame } from '../pipeline/flow/video-guidance.js';
@@ -8,10 +7,6 @@ import { srgbToLinear } from '../pipeline/math/colour.js';
 import { CancelledError } from '../pipeline/errors.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-
-beforeAll(() => {
-  ensureBuilt(); // the real worker runs compiled code (worker threads cannot load .ts)
-}, 300_000);
 
 function frameTask(index: number, w: number, h: number) {
   const rgb = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 31 + index * 7) % 256);

@@ -11,7 +11,6 @@ import { createFlowEstimator } from '../pipeline/flow/estimator.js';
 import { RaftFlowEstimator } from '../pipeline/flow/raft.js';
 import { probe } from '../pipeline/io/probe.js';
 import { makeTestClip, REPO_ROOT } from './helpers/media.js';
-import { ensureBuilt } from './fixtures/ensure-built.js';
 import { fileURLToPath } from 'node:url';
 import { decodeNpy } from '../pipeline/io/npy.js';
 import { Logger } from '../pipeline/log.js';
@@ -60,7 +59,6 @@ describe('RAFT ONNX export contract (random-weight raft_small)', () => {
   };
 
   beforeAll(async () => {
-    ensureBuilt(); // the CLI test runs compiled code
     dir = await mkdtemp(join(tmpdir(), 'afb-raft-'));
     model = join(dir, 'raft_small.onnx');
     const r = spawnSync(PYTHON, [

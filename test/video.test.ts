@@ -4,7 +4,6 @@ import { readdir, readFile, writeFile, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { fileURLToPath } from 'node:url';
-import { ensureBuilt } from './fixtures/ensure-built.js';
 import { encodeNpy } from '../pipeline/io/npy.js';
 import { probe } from '../pipeline/io/probe.js';
 import { outputIndex, outputRate } from '../pipeline/video/rate.js';
@@ -45,7 +44,6 @@ async function tmpLeftovers(folder: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  ensureBuilt(); // the CLI and its workers run compiled code
   dir = await makeTempDir('video-');
 }, 300_000);
 afterAll(() => removeTempDir(dir));
