@@ -8,7 +8,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MODEL_FILES, DEFAULT_PREDICTOR_FILES, packageRoot } from '../pipeline/video/defaults.js';
+import { DEFAULT_MODEL_FILES, DEFAULT_PREDICTOR_FILES } from '../configs/model-options.js';
+import { packageRoot } from '../pipeline/video/defaults.js';
 import { writeFileAtomic } from '../pipeline/io/atomic.js';
 import { formatEvalMarkdown, type EvalReport } from '../pipeline/eval/report.js';
 

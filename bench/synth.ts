@@ -10,7 +10,7 @@ import { openFrameSource } from '../pipeline/io/frame-source.js';
 import { Logger } from '../pipeline/log.js';
 import { DEFAULT_PROCEDURAL_CONFIG } from '../pipeline/math/procedural/config.js';
 import { runFootage } from '../pipeline/synth/footage.js';
-import { DEFAULT_FLOW_WIDTH } from '../pipeline/synth/footage-video.js';
+import { DEFAULT_FLOW_WIDTH } from '../configs/synth-options.js';
 import { runProcedural } from '../pipeline/synth/procedural.js';
 import { arg, median } from './bench-args.js';
 

@@ -1,6 +1,8 @@
 // Option records of `afb eval` (one record drives the flag, the config-file key and the default).
 import { InvalidOptionError } from '../pipeline/errors.js';
-import { DEFAULT_MODEL_FILES, DEFAULT_PREDICTOR_FILES } from '../pipeline/video/defaults.js';
+import {
+  FLOW_BACKEND_OPTION, FLOW_MODEL_OPTION, guidanceOption, MODEL_OPTION, PREDICTOR_OPTION, PROVIDER_OPTION, SEED_OPTION,
+} from './model-options.js';
 import { booleanParser, choiceParser, defineOption, intParser, stringParser } from './option-schema.js';
 
 /** Parse `--frames`: 'all' or a comma list of distinct sharp-frame indices 0..6 (kept in time order). */
@@ -18,13 +20,7 @@ export function parseFrames(raw: unknown, flag: string): number[] {
 
 /** Records of every `afb eval` option. */
 export const EVAL_OPTIONS = [
-  defineOption({
-    key: 'guidance',
-    flag: '--guidance <source>',
-    description: 'guidance of the evaluated model: gt (dataset trend files), video (flow from the previous blurry frame), predict (guidance predictor)',
-    default: 'gt' as 'gt' | 'video' | 'predict',
-    parse: choiceParser(['gt', 'video', 'predict'] as const),
-  }),
+  guidanceOption(['gt', 'video', 'predict'], 'gt'),
   defineOption({
     key: 'samples',
     flag: '--samples <n>',
@@ -32,20 +28,8 @@ export const EVAL_OPTIONS = [
     default: 1,
     parse: intParser(1, 100),
   }),
-  defineOption({
-    key: 'model',
-    flag: '--model <file>',
-    description: `decomposition model (ONNX; default: the shipped models/${DEFAULT_MODEL_FILES[0]})`,
-    default: '',
-    parse: stringParser,
-  }),
-  defineOption({
-    key: 'predictor',
-    flag: '--predictor <file>',
-    description: `guidance predictor for --guidance predict (ONNX; default: the shipped models/${DEFAULT_PREDICTOR_FILES[0]})`,
-    default: '',
-    parse: stringParser,
-  }),
+  MODEL_OPTION,
+  PREDICTOR_OPTION,
   defineOption({
     key: 'frames',
     flag: '--frames <list>',
@@ -81,27 +65,9 @@ export const EVAL_OPTIONS = [
     default: 0,
     parse: intParser(0),
   }),
-  defineOption({
-    key: 'seed',
-    flag: '--seed <n>',
-    description: 'seed of the predictor latents (same seed, same numbers)',
-    default: 0,
-    parse: intParser(0, 2 ** 31 - 1),
-  }),
-  defineOption({
-    key: 'flowBackend',
-    flag: '--flow-backend <name>',
-    description: 'optical flow for --guidance video: builtin (CPU Lucas-Kanade, no weights) or raft (needs --flow-model)',
-    default: 'builtin' as 'builtin' | 'raft',
-    parse: choiceParser(['builtin', 'raft'] as const),
-  }),
-  defineOption({
-    key: 'flowModel',
-    flag: '--flow-model <file>',
-    description: 'RAFT .onnx file for --flow-backend raft',
-    default: '',
-    parse: stringParser,
-  }),
+  SEED_OPTION,
+  FLOW_BACKEND_OPTION,
+  FLOW_MODEL_OPTION,
   defineOption({
     key: 'baselineOnly',
     flag: '--baseline-only',
@@ -116,13 +82,7 @@ export const EVAL_OPTIONS = [
     default: false,
     parse: booleanParser,
   }),
-  defineOption({
-    key: 'provider',
-    flag: '--provider <name>',
-    description: 'onnxruntime execution provider: cpu, cuda or webgpu (falls back to cpu with a warning)',
-    default: 'cpu' as 'cpu' | 'cuda' | 'webgpu',
-    parse: choiceParser(['cpu', 'cuda', 'webgpu'] as const),
-  }),
+  PROVIDER_OPTION,
   defineOption({
     key: 'out',
     flag: '--out <file>',

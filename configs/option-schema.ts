@@ -94,7 +94,12 @@ export function booleanParser(raw: unknown, flag: string): boolean {
   throw new InvalidOptionError(flag, 'true or false', raw);
 }
 
-/** Parser for an optional string (e.g. a path). */
+/** Parser for an optional value: undefined stays undefined. */
+export function optional<T>(parse: (raw: unknown, flag: string) => T): (raw: unknown, flag: string) => T | undefined {
+  return (raw, flag) => (raw === undefined ? undefined : parse(raw, flag));
+}
+
+/** Parser for a non-empty string (e.g. a path). */
 export function stringParser(raw: unknown, flag: string): string {
   if (typeof raw !== 'string' || raw === '') throw new InvalidOptionError(flag, 'a non-empty string', raw);
   return raw;

@@ -1,21 +1,17 @@
 // Option records of `afb video` and `afb decompose` (one record drives the CLI flag, the config
 // key and the default). Pure: no I/O.
 import { InvalidOptionError } from '../pipeline/errors.js';
-import { parseRational } from '../pipeline/io/ffmpeg-args.js';
+import { parseRational } from '../pipeline/math/rational.js';
 import type { Rational } from '../pipeline/math/types.js';
-import { PROVIDERS, type Provider } from '../pipeline/runtime/session.js';
-import { FLOW_BACKENDS, type FlowBackend } from '../pipeline/flow/estimator.js';
 import { CODEC_OPTIONS } from './codec-options.js';
-import { booleanParser, choiceParser, defineOption, intParser, numberParser, stringParser } from './option-schema.js';
+import {
+  FLOW_BACKENDS, FLOW_MODEL_OPTION, guidanceOption, MODEL_OPTION, PREDICTOR_OPTION, PROVIDER_OPTION, SEED_OPTION, type FlowBackend,
+} from './model-options.js';
+import { booleanParser, choiceParser, defineOption, intParser, numberParser, optional } from './option-schema.js';
 
 /** Containers a batch run may write (png = a folder of PNG frames per input). */
 export const CONTAINERS = ['mp4', 'mkv', 'mov', 'webm', 'png'] as const;
 export type Container = (typeof CONTAINERS)[number];
-
-/** Parser for an optional value: undefined stays undefined. */
-function optional<T>(parse: (raw: unknown, flag: string) => T): (raw: unknown, flag: string) => T | undefined {
-  return (raw, flag) => (raw === undefined ? undefined : parse(raw, flag));
-}
 
 /** --tile: 'auto' (by memory budget), 'off'/0 (whole frames) or a side >= 64 (rounded down to a multiple of 4). */
 export function parseTile(raw: unknown, flag: string): number | 'auto' {
@@ -34,21 +30,21 @@ export function parseFps(raw: unknown, flag: string): Rational {
 
 /** Options shared by video and decompose: the model, provider, tiling, consistency, guidance. */
 export const MODEL_OPTIONS = [
-  defineOption({ key: 'model', flag: '--model <file>', description: 'decomposition model (.onnx with inputs blurry, guidance and output frames; default: the shipped CPU model)', default: undefined, parse: optional(stringParser) }),
-  defineOption({ key: 'predictor', flag: '--predictor <file>', description: 'guidance predictor model for --guidance predict (default: the shipped one)', default: undefined, parse: optional(stringParser) }),
-  defineOption({ key: 'provider', flag: '--provider <name>', description: `onnxruntime execution provider: ${PROVIDERS.join(', ')} (unavailable -> warning and cpu)`, default: 'cpu' as Provider, parse: choiceParser<Provider>(PROVIDERS) }),
+  MODEL_OPTION,
+  PREDICTOR_OPTION,
+  PROVIDER_OPTION,
   defineOption({ key: 'tile', flag: '--tile <size>', description: 'process frames in overlapping tiles of this size (multiple of 4), "auto" (by memory budget) or "off"', default: 'auto' as number | 'auto', parse: parseTile }),
   defineOption({ key: 'memory', flag: '--memory <MiB>', description: 'memory budget for inference, all workers together, MiB: with --tile auto, frames that would exceed it are processed in tiles sized to fit (0 = no limit; default 768 per worker, at most half the RAM)', default: undefined as number | undefined, parse: optional(intParser(0, 1 << 24)) }),
   defineOption({ key: 'consistency', flag: '--consistency', description: 'adjust the 7 frames so that their mean in linear light equals the blurry input', default: false, parse: booleanParser }),
-  defineOption({ key: 'seed', flag: '--seed <n>', description: 'seed of the predictor latents', default: 0, parse: intParser(0, 2 ** 31 - 1) }),
+  SEED_OPTION,
 ] as const;
 
 /** Options of `afb video`. */
 export const VIDEO_OPTIONS = [
   ...MODEL_OPTIONS,
-  defineOption({ key: 'guidance', flag: '--guidance <mode>', description: 'motion guidance: video (optical flow to the neighbouring frame), predict, or a file (.npy/.png/labelme .json) for every frame', default: 'video', parse: stringParser }),
+  guidanceOption(['video', 'predict'], 'video', true),
   defineOption({ key: 'flow', flag: '--flow <backend>', description: `flow backend for --guidance video: ${FLOW_BACKENDS.join(', ')}`, default: 'builtin' as FlowBackend, parse: choiceParser<FlowBackend>(FLOW_BACKENDS) }),
-  defineOption({ key: 'flowModel', flag: '--flow-model <file>', description: 'RAFT .onnx file for --flow raft', default: undefined, parse: optional(stringParser) }),
+  FLOW_MODEL_OPTION,
   defineOption({ key: 'slowmo', flag: '--slowmo', description: 'write at the input frame rate (7x slow motion, no audio) instead of 7x the rate', default: false, parse: booleanParser }),
   defineOption({ key: 'fps', flag: '--fps <rate>', description: 'frame rate of a frame-folder input (default 30)', default: undefined, parse: optional(parseFps) }),
   defineOption({ key: 'start', flag: '--start <seconds>', description: 'start this many seconds into the input', default: undefined, parse: optional(numberParser(0, 1e7)) }),
@@ -63,7 +59,7 @@ export const VIDEO_OPTIONS = [
 /** Options of `afb decompose`. */
 export const DECOMPOSE_OPTIONS = [
   ...MODEL_OPTIONS,
-  defineOption({ key: 'guidance', flag: '--guidance <source>', description: 'motion guidance: a file (.npy/.png/labelme .json) or predict (default: predict)', default: 'predict', parse: stringParser }),
+  guidanceOption(['predict'], 'predict', true),
   defineOption({ key: 'samples', flag: '--samples <n>', description: 'with --guidance predict: N guidance samples -> N animations in DIR/s{k}/', default: 1, parse: intParser(1, 64) }),
   defineOption({ key: 'gif', flag: '--gif', description: 'also write a back-and-forth GIF preview of the 7 frames', default: false, parse: booleanParser }),
   defineOption({ key: 'mp4', flag: '--mp4', description: 'also write a back-and-forth MP4 preview of the 7 frames', default: false, parse: booleanParser }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GLOBAL_OPTIONS } from '../configs/global-options.js';
+import { planThreads, resolveGlobalOptions } from '../configs/global-options.js';
 import { booleanParser, choiceParser, defineOption, flagName, intParser, numberParser, resolveOptions, stringParser } from '../configs/option-schema.js';
 import { InvalidOptionError } from '../pipeline/errors.js';
 
@@ -37,9 +37,25 @@ describe('option resolution', () => {
   });
 
   it('global options have sane defaults', () => {
-    const g = resolveOptions(GLOBAL_OPTIONS, {});
+    const g = resolveGlobalOptions({});
     expect(g.workers).toBeGreaterThanOrEqual(1);
     expect(g).toMatchObject({ threads: 1, logLevel: 'info', json: false });
+  });
+
+  it('splits the cores between workers and threads', () => {
+    expect(planThreads(8)).toEqual({ workers: 8, threads: 1 });
+    expect(planThreads(8, undefined, 2)).toEqual({ workers: 4, threads: 2 });
+    expect(planThreads(2, 1, 2)).toEqual({ workers: 1, threads: 2 });
+    expect(planThreads(2, undefined, 4)).toEqual({ workers: 1, threads: 4 });
+  });
+
+  it('--threads without --workers keeps workers x threads <= cores; both given are kept as given', () => {
+    expect(resolveGlobalOptions({}, {}, 8)).toMatchObject({ workers: 8, threads: 1 });
+    expect(resolveGlobalOptions({ threads: '2' }, {}, 8)).toMatchObject({ workers: 4, threads: 2 });
+    expect(resolveGlobalOptions({ threads: '2' }, {}, 2)).toMatchObject({ workers: 1, threads: 2 });
+    expect(resolveGlobalOptions({}, { threads: 3 }, 8)).toMatchObject({ workers: 2, threads: 3 });
+    expect(resolveGlobalOptions({ workers: '3', threads: '2' }, {}, 2)).toMatchObject({ workers: 3, threads: 2 });
+    expect(resolveGlobalOptions({ threads: '2' }, { workers: 5 }, 8)).toMatchObject({ workers: 5, threads: 2 });
   });
 });
 

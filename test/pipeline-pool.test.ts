@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { DecomposePool, FrameFailedError, defaultWorkerFile, planThreads } from '../pipeline/frame/pool.js';
+import { DecomposePool, FrameFailedError, defaultWorkerFile } from '../pipeline/frame/pool.js';
 import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
 import { guidanceForFrame } from '../pipeline/flow/video-guidance.js';
 import { srgbToLinear } from '../pipeline/math/colour.js';
@@ -23,12 +23,6 @@ function slowPool(state: SharedArrayBuffer, ms: number[]): Promise<DecomposePool
 }
 
 describe('DecomposePool', () => {
-  it('splits the cores between workers and threads', () => {
-    expect(planThreads(8)).toEqual({ workers: 8, threads: 1 });
-    expect(planThreads(8, undefined, 2)).toEqual({ workers: 4, threads: 2 });
-    expect(planThreads(2, 1, 2)).toEqual({ workers: 1, threads: 2 });
-  });
-
   it('decomposes frames in worker threads with exact outputs (linear test model)', async () => {
     expect(defaultWorkerFile()).toMatch(/decompose-worker\.js$/);
     const pool = await DecomposePool.create({ modelPath: fixture('decomposer-linear.onnx'), provider: 'cpu', workers: 2, threads: 1 });

@@ -126,7 +126,7 @@ describe('RAFT ONNX export contract (random-weight raft_small)', () => {
     const lines: string[] = [];
     const stream = { write: (s: string) => { lines.push(s); return true; } } as unknown as NodeJS.WritableStream;
     const est = await RaftFlowEstimator.create({ modelPath: model, provider: 'webgpu', log: new Logger('warn', stream) });
-    if (est.provider === 'cpu') expect(lines.join('')).toMatch(/'webgpu' is not available.*falling back to cpu/);
+    if (est.provider === 'cpu') expect(lines.join('')).toMatch(/"webgpu" is not available.*running on the CPU instead/);
     else expect(lines).toEqual([]);
     await est.release();
   });

@@ -2,12 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { GLOBAL_OPTIONS } from '../../configs/global-options.js';
+import { resolveGlobalOptions, type GlobalOptions } from '../../configs/global-options.js';
 import { resolveOptions, type OptionRecord, type OptionValues } from '../../configs/option-schema.js';
 import { InputError, InvalidOptionError } from '../errors.js';
 import { Logger } from '../log.js';
-
-export type GlobalOptions = OptionValues<typeof GLOBAL_OPTIONS>;
 
 /** Everything a command needs besides its own arguments. */
 export interface CommandContext {
@@ -46,7 +44,7 @@ export async function createContext(rawGlobals: Record<string, unknown>, command
   const config = typeof configPath === 'string' ? await loadConfigFile(configPath) : {};
   const globalConfig: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) if (!commandNames.includes(k)) globalConfig[k] = v;
-  const globals = resolveOptions(GLOBAL_OPTIONS, rawGlobals, globalConfig);
+  const globals = resolveGlobalOptions(rawGlobals, globalConfig);
   const log = new Logger(globals.json && globals.logLevel === 'info' ? 'warn' : globals.logLevel);
   return {
     globals,

@@ -16,7 +16,6 @@ async function run(image: string, cli: Record<string, unknown>, ctx: CommandCont
   if (typeof outDir !== 'string' || outDir === '') throw new InvalidOptionError('-o/--output', 'an output folder', outDir);
   const o = ctx.resolve('decompose', DECOMPOSE_OPTIONS, cli);
   if (o.guidance !== 'predict') {
-    if (!/\.(npy|png|json)$/i.test(o.guidance)) throw new InvalidOptionError('--guidance', 'predict or a .npy/.png/labelme .json file', o.guidance);
     await access(o.guidance).catch((cause: unknown) => {
       throw new InputError(o.guidance, 'Guidance file not found', { cause });
     });

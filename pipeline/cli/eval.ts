@@ -12,14 +12,14 @@ import type { CommandContext } from './context.js';
 /** Run `afb eval` with raw CLI values (also used by bench/quality.ts); returns the report. */
 export async function evalCommand(ctx: CommandContext, dataset: string, cli: Record<string, unknown>) {
   const o = ctx.resolve('eval', EVAL_OPTIONS, cli);
-  const model = o.baselineOnly ? undefined : resolveModelPath(o.model || undefined, 'decomposer');
-  const predictor = o.guidance === 'predict' ? resolveModelPath(o.predictor || undefined, 'predictor') : undefined;
+  const model = o.baselineOnly ? undefined : resolveModelPath(o.model, 'decomposer');
+  const predictor = o.guidance === 'predict' ? resolveModelPath(o.predictor, 'predictor') : undefined;
   let source: GuidanceProvider | undefined;
   if (predictor) source = await createPredictorSource(predictor, { provider: o.provider, threads: ctx.globals.threads, warn: (m) => ctx.log.warn(m) });
   if (o.guidance === 'video') {
     const video = await createVideoSource({
       backend: o.flowBackend,
-      modelPath: o.flowModel || undefined,
+      modelPath: o.flowModel,
       provider: o.provider,
       threads: ctx.globals.threads,
       log: ctx.log,

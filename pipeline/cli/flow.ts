@@ -1,52 +1,13 @@
 // `afb flow A B -o out.flo [--viz out.png] [--backend builtin|raft --model file.onnx]`: dense
 // optical flow from image A to image B (A(x) ~ B(x + flow(x))), as Middlebury .flo or .npy.
 import type { Command } from 'commander';
-import { choiceParser, defineOption, intParser, stringParser } from '../../configs/option-schema.js';
+import { FLOW_OPTIONS } from '../../configs/flow-options.js';
 import { InvalidOptionError } from '../errors.js';
-import { createFlowEstimator, FLOW_BACKENDS, FLOW_PROVIDERS, type FlowBackend, type FlowProvider } from '../flow/estimator.js';
+import { createFlowEstimator } from '../flow/estimator.js';
 import { writeFlowFile, writeFlowPng } from '../io/flo.js';
 import { readImage } from '../io/image.js';
 import type { CommandContext } from './context.js';
 import type { CommandModule } from './main.js';
-
-/** Flow backend option records (--backend, --model, --working-width, --provider), shared with `afb guidance`. */
-export const FLOW_BACKEND_OPTIONS = [
-  defineOption({
-    key: 'backend',
-    flag: '--backend <name>',
-    description: `flow estimator: ${FLOW_BACKENDS.join(' or ')} (builtin: CPU Lucas-Kanade, no weights; raft: ONNX file from models/raft/export_raft.py)`,
-    default: 'builtin' as FlowBackend,
-    parse: choiceParser<FlowBackend>(FLOW_BACKENDS),
-  }),
-  defineOption({
-    key: 'model',
-    flag: '--model <file>',
-    description: 'RAFT .onnx file (with --backend raft)',
-    default: undefined as string | undefined,
-    parse: stringParser,
-  }),
-  defineOption({
-    key: 'workingWidth',
-    flag: '--working-width <px>',
-    description: 'width the flow is computed at, then upsampled (default: builtin 320, raft 480)',
-    default: undefined as number | undefined,
-    parse: intParser(8, 16384),
-  }),
-  defineOption({
-    key: 'provider',
-    flag: '--provider <name>',
-    description: `onnxruntime execution provider for RAFT: ${FLOW_PROVIDERS.join(', ')} (unavailable ones fall back to cpu)`,
-    default: 'cpu' as FlowProvider,
-    parse: choiceParser<FlowProvider>(FLOW_PROVIDERS),
-  }),
-] as const;
-
-/** Option records of `afb flow`. */
-export const FLOW_OPTIONS = [
-  defineOption({ key: 'output', flag: '-o, --output <file>', description: 'output flow file (.flo or .npy)', default: undefined as string | undefined, parse: stringParser }),
-  defineOption({ key: 'viz', flag: '--viz <file.png>', description: 'also write a colour-wheel picture of the flow', default: undefined as string | undefined, parse: stringParser }),
-  ...FLOW_BACKEND_OPTIONS,
-] as const;
 
 /** JSON summary of `afb flow`. */
 export interface FlowSummary {

@@ -1,42 +1,18 @@
 // `afb guidance (--flow f.flo | --frames prev,cur | --labelme file.json) -o out.(npy|png)`: motion
 // guidance in the reference encoding, from a flow file, from two frames or from a user annotation.
 import type { Command } from 'commander';
-import { booleanParser, choiceParser, defineOption, numberParser, stringParser } from '../../configs/option-schema.js';
+import { GUIDANCE_OPTIONS } from '../../configs/flow-options.js';
 import { InvalidOptionError } from '../errors.js';
 import { createFlowEstimator } from '../flow/estimator.js';
-import { guidanceForFrame, type GuidanceSource } from '../flow/video-guidance.js';
+import { guidanceForFrame } from '../flow/video-guidance.js';
 import { readFlowFile } from '../io/flo.js';
 import { guidanceFormatOf, writeGuidance } from '../io/guidance-io.js';
 import { readImage } from '../io/image.js';
 import { readLabelmeGuidance } from '../io/labelme-io.js';
-import { DEFAULT_STATIC_THRESHOLD, quantizeFlow, type DirectionCount } from '../math/guidance.js';
+import { quantizeFlow } from '../math/guidance.js';
 import type { GuidanceMap } from '../math/types.js';
 import type { CommandContext } from './context.js';
-import { FLOW_BACKEND_OPTIONS } from './flow.js';
 import type { CommandModule } from './main.js';
-
-function directionsParser(raw: unknown, flag: string): DirectionCount {
-  const n = Number(raw);
-  if (n !== 2 && n !== 4 && n !== 8 && n !== 16) throw new InvalidOptionError(flag, 'one of 2, 4, 8, 16', raw);
-  return n;
-}
-
-/** Option records of `afb guidance`. */
-export const GUIDANCE_OPTIONS = [
-  defineOption({ key: 'output', flag: '-o, --output <file>', description: 'output guidance: .npy (reference int8 H x W x C) or .png (reference colours, 4 directions)', default: undefined as string | undefined, parse: stringParser }),
-  defineOption({ key: 'flow', flag: '--flow <file>', description: 'quantise this flow (.flo or .npy H x W x 2): the motion at the blurry frame\'s pixels, forward in time', default: undefined as string | undefined, parse: stringParser }),
-  defineOption({ key: 'frames', flag: '--frames <prev,cur>', description: 'estimate the motion from two frames: guidance of the second (see --source)', default: undefined as string | undefined, parse: stringParser }),
-  defineOption({ key: 'labelme', flag: '--labelme <file.json>', description: 'rasterise a labelme annotation (labels: directions or angles, see docs/flow.md)', default: undefined as string | undefined, parse: stringParser }),
-  defineOption({ key: 'directions', flag: '--directions <n>', description: 'directions: 2, 4 (reference), 8 or 16', default: 4 as DirectionCount, parse: directionsParser }),
-  defineOption({ key: 'threshold', flag: '--threshold <px>', description: 'flow magnitude below which a pixel is static (px)', default: DEFAULT_STATIC_THRESHOLD, parse: numberParser(0, 1000) }),
-  defineOption({ key: 'half', flag: '--half', description: 'write half-resolution guidance (ceil(W/2) x ceil(H/2), nearest)', default: false, parse: booleanParser }),
-  defineOption({
-    key: 'source', flag: '--source <which>',
-    description: 'with --frames A,B: previous = guidance of B from the motion A->B (default); next = guidance of A from the motion A->B (first frame of a clip)',
-    default: 'previous' as Exclude<GuidanceSource, 'auto'>, parse: choiceParser<Exclude<GuidanceSource, 'auto'>>(['previous', 'next']),
-  }),
-  ...FLOW_BACKEND_OPTIONS,
-] as const;
 
 /** Run `afb guidance` with raw CLI values; returns the guidance written. */
 export async function runGuidanceCommand(ctx: CommandContext, cli: Record<string, unknown>): Promise<GuidanceMap> {

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_PROCEDURAL_CONFIG, type ProceduralConfig } from '../math/procedural/config.js';
-import { SYNTH_COMMON_OPTIONS, SYNTH_FOOTAGE_OPTIONS, SYNTH_PROCEDURAL_OPTIONS } from '../synth/options.js';
+import { SYNTH_COMMON_OPTIONS, SYNTH_FOOTAGE_OPTIONS, SYNTH_PROCEDURAL_OPTIONS } from '../../configs/synth-options.js';
 import { runFootage, type FootageRunSummary } from '../synth/footage.js';
 import { runProcedural, type ProceduralRunSummary } from '../synth/procedural.js';
 import type { CommandContext } from './context.js';

@@ -37,9 +37,9 @@ export function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => vo
   };
 }
 
+/** A guidance file must exist before anything starts (the option record checked its form). */
 async function checkGuidanceMode(mode: string): Promise<void> {
   if (mode === 'video' || mode === 'predict') return;
-  if (!/\.(npy|png|json)$/i.test(mode)) throw new InvalidOptionError('--guidance', 'video, predict or a .npy/.png/.json file', mode);
   await access(mode).catch((cause: unknown) => {
     throw new InputError(mode, 'Guidance file not found', { cause });
   });

@@ -1,17 +1,12 @@
 // One interface for every optical-flow backend: the built-in CPU estimator (default, no weights)
 // and RAFT through onnxruntime-node. Backends are loaded on demand (RAFT pulls in onnxruntime).
+import { FLOW_BACKENDS, PROVIDERS, type FlowBackend, type Provider } from '../../configs/model-options.js';
 import { InvalidOptionError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LucasKanadeOptions } from '../math/flow/lucas-kanade.js';
 import type { FlowField, RgbImage } from '../math/types.js';
 
-/** Flow backends. */
-export const FLOW_BACKENDS = ['builtin', 'raft'] as const;
-export type FlowBackend = (typeof FLOW_BACKENDS)[number];
-
-/** onnxruntime execution providers RAFT may ask for (unavailable ones fall back to cpu with a warning). */
-export const FLOW_PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
-export type FlowProvider = (typeof FLOW_PROVIDERS)[number];
+export type { FlowBackend } from '../../configs/model-options.js';
 
 /** A dense optical-flow estimator. Owns native resources until release(). */
 export interface FlowEstimator {
@@ -39,7 +34,7 @@ export interface FlowEstimatorOptions {
    */
   readonly workingWidth?: number;
   /** RAFT: execution provider, default 'cpu'. */
-  readonly provider?: FlowProvider;
+  readonly provider?: Provider;
   /** RAFT: onnxruntime intra-op threads, default 1. */
   readonly threads?: number;
   /** Built-in: solver tuning. */
@@ -63,7 +58,7 @@ export async function createFlowEstimator(options: FlowEstimatorOptions = {}): P
   }
   if (!options.modelPath) throw new InvalidOptionError('--model', 'the path of a RAFT .onnx file (see docs/flow.md) with --backend raft', options.modelPath);
   const provider = options.provider ?? 'cpu';
-  if (!(FLOW_PROVIDERS as readonly string[]).includes(provider)) throw new InvalidOptionError('--provider', `one of ${FLOW_PROVIDERS.join(', ')}`, provider);
+  if (!(PROVIDERS as readonly string[]).includes(provider)) throw new InvalidOptionError('--provider', `one of ${PROVIDERS.join(', ')}`, provider);
   const { RaftFlowEstimator } = await import('./raft.js');
   return RaftFlowEstimator.create({
     modelPath: options.modelPath,

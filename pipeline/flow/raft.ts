@@ -4,10 +4,11 @@
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { checkContract, openSession, type Provider } from '../runtime/session.js';
 import { resizeFlowPlanes } from '../math/flow/image-ops.js';
 import { cropRaftFlow, raftInputTensor, raftLayout, type RaftLayout } from '../math/flow/raft-tensors.js';
 import type { FlowField, RgbImage } from '../math/types.js';
-import type { FlowEstimator, FlowProvider } from './estimator.js';
+import type { FlowEstimator } from './estimator.js';
 
 /** Default working width of RAFT on dynamic-size models: 480 px keeps a CPU pair to about a second. */
 export const RAFT_DEFAULT_WORKING_WIDTH = 480;
@@ -19,31 +20,10 @@ export const RAFT_OUTPUT = 'flow';
 /** Options of RaftFlowEstimator.create. */
 export interface RaftOptions {
   readonly modelPath: string;
-  readonly provider?: FlowProvider;
+  readonly provider?: Provider;
   readonly threads?: number;
   readonly workingWidth?: number;
   readonly log?: Logger;
-}
-
-async function openSession(modelPath: string, provider: FlowProvider, threads: number, log?: Logger): Promise<{ session: ort.InferenceSession; provider: FlowProvider }> {
-  const make = (p: FlowProvider) => ort.InferenceSession.create(modelPath, {
-    executionProviders: [p],
-    intraOpNumThreads: threads,
-    graphOptimizationLevel: 'all',
-  });
-  try {
-    return { session: await make(provider), provider };
-  } catch (cause) {
-    if (provider === 'cpu') throw new ModelError(modelPath, `Cannot load the RAFT model (${(cause as Error).message})`, { cause });
-    const message = `onnxruntime execution provider '${provider}' is not available here (${(cause as Error).message.split('\n')[0]}); falling back to cpu`;
-    if (log) log.warn(message);
-    else process.stderr.write(`warning: ${message}\n`);
-  }
-  try {
-    return { session: await make('cpu'), provider: 'cpu' };
-  } catch (cause) {
-    throw new ModelError(modelPath, `Cannot load the RAFT model (${(cause as Error).message})`, { cause });
-  }
 }
 
 /** Fixed spatial size of the model's image1 input, or undefined when H and W are dynamic. */
@@ -62,18 +42,22 @@ export class RaftFlowEstimator implements FlowEstimator {
     private readonly modelPath: string,
     private readonly workingWidth: number,
     private readonly fixed: { width: number; height: number } | undefined,
-    readonly provider: FlowProvider,
+    readonly provider: Provider,
   ) {
     this.description = `raft (${modelPath}, ${fixed ? `fixed ${fixed.width}x${fixed.height}` : `working width ${workingWidth}`}, ${provider})`;
   }
 
   /** Load a RAFT .onnx file; ModelError when it cannot be loaded or lacks the expected inputs/output. */
   static async create(options: RaftOptions): Promise<RaftFlowEstimator> {
-    const { session, provider } = await openSession(options.modelPath, options.provider ?? 'cpu', options.threads ?? 1, options.log);
-    const missing = [...RAFT_INPUTS.filter((n) => !session.inputNames.includes(n)), ...(session.outputNames.includes(RAFT_OUTPUT) ? [] : [RAFT_OUTPUT])];
-    if (missing.length) {
+    const log = options.log;
+    const { session, provider } = await openSession(options.modelPath, {
+      provider: options.provider ?? 'cpu', threads: options.threads ?? 1, ...(log ? { warn: (m: string) => log.warn(m) } : {}),
+    });
+    try {
+      checkContract(options.modelPath, session, RAFT_INPUTS, [RAFT_OUTPUT]);
+    } catch (error) {
       await session.release();
-      throw new ModelError(options.modelPath, `Not a RAFT flow model: missing ${missing.join(', ')} (has inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`);
+      throw error;
     }
     const fixed = fixedInputSize(session);
     if (fixed && (fixed.width % 8 || fixed.height % 8)) {

@@ -35,13 +35,6 @@ export class FrameFailedError extends AfbError {
   }
 }
 
-/** Split a core budget: workers x threads <= cores (several 1-thread workers beat one wide session here). */
-export function planThreads(cores: number, workers?: number, threads?: number): { workers: number; threads: number } {
-  const t = threads ?? 1;
-  const w = workers ?? Math.max(1, Math.floor(cores / t));
-  return { workers: w, threads: t };
-}
-
 /** The compiled worker file: next to this module's compiled form, or under dist/ when running from source. */
 export function defaultWorkerFile(): string {
   const here = fileURLToPath(new URL('../../workers/decompose-worker.js', import.meta.url));

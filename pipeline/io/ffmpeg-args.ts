@@ -1,11 +1,11 @@
 // Pure builders of ffmpeg/ffprobe argument lists (tested without running ffmpeg); the exact
-// frame-rate rationals are re-exported from ffmpeg-rational.ts. Nothing here starts a process.
+// frame-rate rationals are re-exported from math/rational.ts. Nothing here starts a process.
 import { DEFAULT_CRF, MAX_CRF, type PixFmt, type Preset, type VideoCodec } from '../../configs/codec-options.js';
 import { InvalidOptionError } from '../errors.js';
 import type { Rational } from '../math/types.js';
-import { formatRational, rationalToNumber, reduceRational } from './ffmpeg-rational.js';
+import { formatRational, rationalToNumber, reduceRational } from '../math/rational.js';
 
-export { formatRational, parseRational, rationalToNumber, reduceRational, scaleRational } from './ffmpeg-rational.js';
+export { formatRational, parseRational, rationalToNumber, reduceRational, scaleRational } from '../math/rational.js';
 
 /** Raw pixel layout exchanged with ffmpeg: 8-bit or 16-bit (little-endian) interleaved RGB. */
 export type RawPixFmt = 'rgb24' | 'rgb48le';

@@ -1,12 +1,12 @@
-// Creating onnxruntime sessions: provider choice with a clear CPU fallback (asking onnxruntime for
-// an unavailable provider throws), thread settings, and the input-name check against a contract.
+// The one place afb opens onnxruntime sessions (decomposer, predictor, RAFT): provider choice with a
+// clear CPU fallback (asking onnxruntime for an unavailable provider throws), thread settings, and
+// the input/output-name check against a contract.
 import { access } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
+import type { Provider } from '../../configs/model-options.js';
 import { InputError, ModelError } from '../errors.js';
 
-/** Execution providers afb knows: cpu is always bundled; cuda/webgpu need a GPU (and cuda libraries). */
-export const PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
-export type Provider = (typeof PROVIDERS)[number];
+export type { Provider } from '../../configs/model-options.js';
 
 /** Session settings shared by the model wrappers. */
 export interface SessionOptions {

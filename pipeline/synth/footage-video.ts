@@ -18,9 +18,6 @@ import { guidanceFromFlow } from '../math/procedural/scene.js';
 import type { FlowField } from '../math/types.js';
 import { subframeCodes8, subframeStream } from './subframe-stream.js';
 
-/** Default working width of the guidance flow: 960x540 ground truths are box-averaged 4x to 240x135. */
-export const DEFAULT_FLOW_WIDTH = 240;
-
 /** Settings of footage synthesis (all of them shape the output). */
 export interface FootageSettings {
   /** Sub-frames averaged per blurry frame (after interpolation). */

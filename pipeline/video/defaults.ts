@@ -2,12 +2,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODEL_FILES, DEFAULT_PREDICTOR_FILES } from '../../configs/model-options.js';
 import { InputError } from '../errors.js';
-
-/** File names of the shipped CPU decomposition model under models/ (first found wins). */
-export const DEFAULT_MODEL_FILES = ['afb-cpu.onnx', 'afb-decomposer-cpu.onnx'] as const;
-/** File names of the shipped guidance predictor under models/ (first found wins). */
-export const DEFAULT_PREDICTOR_FILES = ['afb-predictor.onnx', 'afb-predictor-cpu.onnx'] as const;
 
 /** The afb package folder (the one holding package.json), from source or from dist/. */
 export function packageRoot(): string {

@@ -1,5 +1,5 @@
 // Exact rational frame rates (30000/1001, 7 x that...) as ffmpeg reads and writes them. Pure.
-import type { Rational } from '../math/types.js';
+import type { Rational } from './types.js';
 
 function gcd(a: number, b: number): number {
   a = Math.abs(a);

@@ -1,8 +1,11 @@
 // Option records of `afb synth` (one record drives the CLI flag, the config-file key and the default).
-import { InvalidOptionError } from '../errors.js';
-import { booleanParser, choiceParser, defineOption, intParser, numberParser, stringParser } from '../../configs/option-schema.js';
-import { DEFAULT_PROCEDURAL_CONFIG as D } from '../math/procedural/config.js';
-import { DEFAULT_FLOW_WIDTH } from './footage-video.js';
+import { InvalidOptionError } from '../pipeline/errors.js';
+import { DEFAULT_PROCEDURAL_CONFIG as D } from '../pipeline/math/procedural/config.js';
+import { FLOW_BACKEND_OPTION, FLOW_MODEL_OPTION } from './model-options.js';
+import { booleanParser, choiceParser, defineOption, intParser, numberParser, stringParser } from './option-schema.js';
+
+/** Default working width of the guidance flow: 960x540 ground truths are box-averaged 4x to 240x135. */
+export const DEFAULT_FLOW_WIDTH = 240;
 
 /** Parse 'WxH' (e.g. 256x256) into [width, height]; both >= 8. */
 export function parseSize(raw: unknown, flag: string): [number, number] {
@@ -54,7 +57,7 @@ export const SYNTH_FOOTAGE_OPTIONS = [
   defineOption({ key: 'resize', flag: '--resize <WxH>', description: 'scale every frame to this size (e.g. 960x540) before synthesis; see --fit', default: undefined as [number, number] | undefined, parse: parseSize }),
   defineOption({ key: 'fit', flag: '--fit <mode>', description: 'with --resize: cover (keep the aspect ratio, centre-crop the excess) or stretch (scale each axis, distorts)', default: 'cover' as 'cover' | 'stretch', parse: choiceParser(['cover', 'stretch'] as const) }),
   defineOption({ key: 'validFraction', flag: '--valid-fraction <f>', description: 'list this fraction of the input videos (evenly spread by name) as valid; 0 = all in --split', default: 0, parse: numberParser(0, 1) }),
-  defineOption({ key: 'flowBackend', flag: '--flow-backend <name>', description: 'flow for guidance and interpolation: builtin or raft', default: 'builtin' as 'builtin' | 'raft', parse: choiceParser(['builtin', 'raft'] as const) }),
+  FLOW_BACKEND_OPTION,
   defineOption({ key: 'flowWidth', flag: '--flow-width <px>', description: 'guidance flow is estimated on ground truths box-downscaled to about this width', default: DEFAULT_FLOW_WIDTH, parse: intParser(8, 16384) }),
-  defineOption({ key: 'flowModel', flag: '--flow-model <file>', description: 'RAFT .onnx file for --flow-backend raft', default: '', parse: stringParser }),
+  FLOW_MODEL_OPTION,
 ] as const;
