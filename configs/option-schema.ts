@@ -46,8 +46,10 @@ export function resolveOptions<R extends readonly OptionRecord<unknown>[]>(
   const out: Record<string, unknown> = {};
   for (const record of records) {
     const flag = flagName(record);
+    // Own keys only: a config object's prototype (e.g. a YAML `__proto__:` key) never supplies options.
+    const fromConfig = Object.hasOwn(config, record.key) ? config[record.key] : undefined;
     if (cli[record.key] !== undefined) out[record.key] = record.parse(cli[record.key], flag);
-    else if (config[record.key] !== undefined) out[record.key] = record.parse(config[record.key], `${record.key} (config file)`);
+    else if (fromConfig !== undefined) out[record.key] = record.parse(fromConfig, `${record.key} (config file)`);
     else out[record.key] = typeof record.default === 'function' ? (record.default as () => unknown)() : record.default;
   }
   return out as OptionValues<R>;

@@ -16,12 +16,15 @@ export class AfbError extends Error {
  */
 export class InvalidOptionError extends AfbError {
   readonly option: string;
+  /** What would have been accepted, in words ("an integer >= 1"). */
+  readonly expected: string;
   readonly value: unknown;
   readonly kind: 'type' | 'range';
   constructor(option: string, expected: string, value: unknown, kind: 'type' | 'range' = 'type') {
     super(`Expected ${expected} for ${option} but received ${formatValue(value)}`, { exitCode: 2 });
     this.name = 'InvalidOptionError';
     this.option = option;
+    this.expected = expected;
     this.value = value;
     this.kind = kind;
   }
@@ -34,6 +37,23 @@ export class InputError extends AfbError {
     super(`${reason}: ${path}`, options);
     this.name = 'InputError';
     this.path = path;
+  }
+}
+
+/**
+ * Bytes or text that break a file format afb reads (.npy, .flo, labelme JSON, pickle, config).
+ * Thrown by the pure decoders, which know no path; the file readers wrap it in an InputError
+ * naming the file.
+ */
+export class FormatError extends AfbError {
+  readonly format: string;
+  /** Byte offset where the problem was found, when the format is binary and it is known. */
+  readonly offset: number | undefined;
+  constructor(format: string, detail: string, options: { offset?: number; cause?: unknown } = {}) {
+    super(detail, { cause: options.cause });
+    this.name = 'FormatError';
+    this.format = format;
+    this.offset = options.offset;
   }
 }
 

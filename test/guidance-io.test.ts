@@ -54,6 +54,29 @@ describe('guidance .npy', () => {
   });
 });
 
+describe('guidance checked against the image it is for', () => {
+  it('refuses an empty array, the wrong channel count and another shape, naming the file; accepts full, half and same-shape sizes', async () => {
+    const write = async (name: string, data: Int8Array, shape: number[]) => {
+      const p = join(dir, name);
+      await writeFile(p, encodeNpy(data, shape));
+      return p;
+    };
+    const empty = await write('empty.npy', new Int8Array(0), [0, 0, 2]);
+    await expect(readGuidance(empty, { width: 64, height: 48, channels: 2 })).rejects.toThrow(/Invalid guidance file \(guidance is empty: shape \(0, 0, 2\)\): .*empty\.npy/);
+    const one = await write('one.npy', new Int8Array(48 * 64), [48, 64, 1]);
+    await expect(readGuidance(one, { width: 64, height: 48, channels: 2 })).rejects.toThrow(/Guidance has 1 channel\(s\) but the model takes 2 .*: .*one\.npy/);
+    const three = await write('three.npy', new Int8Array(48 * 64 * 3), [48, 64, 3]);
+    await expect(readGuidance(three, { width: 64, height: 48, channels: 2 })).rejects.toThrow(InputError);
+    const square = await write('square.npy', new Int8Array(200), [10, 10, 2]);
+    await expect(readGuidance(square, { width: 64, height: 48 })).rejects.toThrow(/Guidance is 10x10 but the image is 64x48: expected 64x48, half resolution 32x24/);
+    for (const [w, h] of [[64, 48], [32, 24], [33, 25], [128, 96], [16, 12]]) {
+      const p = await write(`ok-${w}.npy`, new Int8Array(w! * h! * 2), [h!, w!, 2]);
+      const g = await readGuidance(p, { width: 65, height: 49, channels: 2 });
+      expect([g.width, g.height, g.channels]).toEqual([65, 49, 2]);
+    }
+  });
+});
+
 describe('guidance colour PNG', () => {
   it('writes the reference colours and reads them back', async () => {
     const p = join(dir, 'g.png');

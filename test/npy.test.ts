@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../pipeline/errors.js';
+import { FormatError, InputError } from '../pipeline/errors.js';
 import { decodeNpy, encodeNpy, readNpy, writeNpy } from '../pipeline/io/npy.js';
 import { makeTempDir, removeTempDir } from './helpers/media.js';
 
@@ -41,7 +41,19 @@ describe('.npy', () => {
   it('rejects malformed data with a message naming the problem', () => {
     expect(() => decodeNpy(new Uint8Array([1, 2, 3]))).toThrow(/bad magic/);
     const bytes = encodeNpy(new Float32Array(4), [4]);
-    expect(() => decodeNpy(bytes.subarray(0, bytes.length - 2))).toThrow(/Truncated/);
+    expect(() => decodeNpy(bytes.subarray(0, bytes.length - 2))).toThrow(/truncated .npy data: expected 16 bytes, found 14/);
+    expect(() => decodeNpy(bytes.subarray(0, 40))).toThrow(/truncated .npy header: 118 bytes announced, 30 present/);
+    // A version 1.0 file with a hand-written header and 16 data bytes.
+    const withShape = (shape: string) => {
+      const header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }\n`;
+      return Uint8Array.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length, 0, ...Array.from(header, (c) => c.charCodeAt(0)), ...new Array<number>(16).fill(0)]);
+    };
+    expect(() => decodeNpy(withShape('(-4,)'))).toThrow(/bad .npy shape \(-4,\): dimensions must be non-negative integers/);
+    expect(() => decodeNpy(withShape('(4.5,)'))).toThrow(FormatError);
+    expect(() => decodeNpy(withShape('(2, 2, 99999999999999)'))).toThrow(/truncated .npy data/);
+    expect(decodeNpy(withShape('(4,)')).shape).toEqual([4]);
+    expect(decodeNpy(withShape('(2, 2)')).shape).toEqual([2, 2]);
+    expect(decodeNpy(withShape('()')).shape).toEqual([]);
     expect(() => encodeNpy(new Int8Array(3), [2, 2])).toThrow(RangeError);
   });
 

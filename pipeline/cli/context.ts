@@ -17,6 +17,24 @@ export interface CommandContext {
   emitJson(value: unknown): void;
 }
 
+/**
+ * Parse config text (JSON, or YAML) into a plain object: null/empty gives {}. InputError naming
+ * `path` when the text is not valid or not a mapping.
+ */
+export function parseConfigText(text: string, format: 'json' | 'yaml', path: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    // YAML: at most 100 alias expansions (the library's guard against "billion laughs" documents);
+    // its warnings are not printed as Node process warnings (errors still throw).
+    value = format === 'json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100, logLevel: 'error' });
+  } catch (cause) {
+    throw new InputError(path, `Config file is not valid ${format === 'json' ? 'JSON' : 'YAML'} (${String((cause as Error)?.message ?? cause).split('\n')[0]!.slice(0, 200)})`, { cause });
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new InputError(path, 'Config file must hold a mapping of option names to values');
+  return value as Record<string, unknown>;
+}
+
 /** Read a config file (.json, .yaml or .yml) into a plain object. */
 export async function loadConfigFile(path: string): Promise<Record<string, unknown>> {
   const ext = extname(path).toLowerCase();
@@ -27,34 +45,36 @@ export async function loadConfigFile(path: string): Promise<Record<string, unkno
   } catch (cause) {
     throw new InputError(path, 'Cannot read config file', { cause });
   }
-  let value: unknown;
-  try {
-    value = ext === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (cause) {
-    throw new InputError(path, `Config file is not valid ${ext === '.json' ? 'JSON' : 'YAML'}`, { cause });
+  return parseConfigText(text, ext === '.json' ? 'json' : 'yaml', path);
+}
+
+/** The global options from the CLI and the config file's top-level keys (those that are not command names). */
+export function resolveGlobals(rawGlobals: Record<string, unknown>, config: Record<string, unknown>, commandNames: readonly string[]): GlobalOptions {
+  const globalConfig: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) if (!commandNames.includes(k)) globalConfig[k] = v;
+  return resolveGlobalOptions(rawGlobals, globalConfig);
+}
+
+/** A command's section of the config file ({} when absent); InvalidOptionError when it is not a mapping. */
+export function configSection(config: Record<string, unknown>, command: string): Record<string, unknown> {
+  const section = Object.hasOwn(config, command) ? config[command] : undefined;
+  if (section !== undefined && (typeof section !== 'object' || section === null || Array.isArray(section))) {
+    throw new InvalidOptionError(`${command} (config file)`, 'a mapping of option names to values', section);
   }
-  if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new InputError(path, 'Config file must hold a mapping of option names to values');
-  return value as Record<string, unknown>;
+  return (section ?? {}) as Record<string, unknown>;
 }
 
 /** Build the context from the raw global CLI values and the (optional) config file. */
 export async function createContext(rawGlobals: Record<string, unknown>, commandNames: readonly string[]): Promise<CommandContext> {
   const configPath = rawGlobals['config'];
   const config = typeof configPath === 'string' ? await loadConfigFile(configPath) : {};
-  const globalConfig: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config)) if (!commandNames.includes(k)) globalConfig[k] = v;
-  const globals = resolveGlobalOptions(rawGlobals, globalConfig);
+  const globals = resolveGlobals(rawGlobals, config, commandNames);
   const log = new Logger(globals.json && globals.logLevel === 'info' ? 'warn' : globals.logLevel);
   return {
     globals,
     log,
     resolve(command, records, cli) {
-      const section = config[command];
-      if (section !== undefined && (typeof section !== 'object' || section === null || Array.isArray(section))) {
-        throw new InvalidOptionError(`${command} (config file)`, 'a mapping of option names to values', section);
-      }
-      return resolveOptions(records, cli, (section ?? {}) as Record<string, unknown>);
+      return resolveOptions(records, cli, configSection(config, command));
     },
     emitJson(value) {
       if (globals.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -2,12 +2,12 @@
 // little endian), .npy float flow (H, W, 2), and the colour-wheel visualisation PNG.
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { InputError, InvalidOptionError } from '../errors.js';
+import { FormatError, InputError, InvalidOptionError } from '../errors.js';
 import { flowToColour } from '../math/guidance-colour.js';
 import type { FlowField } from '../math/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { writePng } from './image.js';
-import { decodeNpy, encodeNpy } from './npy.js';
+import { decodeNpy, encodeNpy, type Npy } from './npy.js';
 
 /** The .flo magic number ('PIEH' read as a float32), a sanity check of byte order. */
 export const FLO_MAGIC = 202021.25;
@@ -23,21 +23,31 @@ export function encodeFlo(flow: FlowField): Uint8Array {
   return out;
 }
 
-/** Decode .flo bytes; TypeError naming what is wrong (magic, size, truncation). */
+/** Decode .flo bytes; FormatError naming what is wrong (magic, size, truncation). */
 export function decodeFlo(bytes: Uint8Array): FlowField {
-  if (bytes.length < 12) throw new TypeError(`a .flo file has a 12-byte header, found ${bytes.length} bytes`);
+  const fail = (detail: string, offset: number) => new FormatError('flo', detail, { offset });
+  if (bytes.length < 12) throw fail(`a .flo file has a 12-byte header, found ${bytes.length} bytes`, 0);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getFloat32(0, true);
-  if (magic !== FLO_MAGIC) throw new TypeError(`bad .flo magic ${magic} (expected ${FLO_MAGIC})`);
+  if (magic !== FLO_MAGIC) throw fail(`bad .flo magic ${magic} (expected ${FLO_MAGIC})`, 0);
   const width = view.getInt32(4, true);
   const height = view.getInt32(8, true);
   // 1..100000: Middlebury readers' own sanity bound against garbage headers
-  if (width < 1 || height < 1 || width > 100000 || height > 100000) throw new TypeError(`implausible .flo size ${width}x${height}`);
+  if (width < 1 || height < 1 || width > 100000 || height > 100000) throw fail(`implausible .flo size ${width}x${height}`, 4);
   const n = width * height * 2;
-  if (bytes.length < 12 + 4 * n) throw new TypeError(`truncated .flo: ${width}x${height} needs ${12 + 4 * n} bytes, found ${bytes.length}`);
+  if (bytes.length < 12 + 4 * n) throw fail(`truncated .flo: ${width}x${height} needs ${12 + 4 * n} bytes, found ${bytes.length}`, 12);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = view.getFloat32(12 + 4 * i, true);
   return { width, height, data };
+}
+
+/** Flow from a decoded .npy: float or integer array of shape (H, W, 2). */
+export function flowFromNpy(npy: Npy): FlowField {
+  const [height, width, c] = npy.shape;
+  if (npy.shape.length !== 3 || c !== 2 || !height || !width) {
+    throw new FormatError('npy', `flow .npy must have shape (H, W, 2) with H, W >= 1, found (${npy.shape.join(', ')})`);
+  }
+  return { width, height, data: Float32Array.from(npy.data) };
 }
 
 /** Read a flow file: Middlebury .flo or .npy float (H, W, 2); InputError naming the file. */
@@ -51,12 +61,10 @@ export async function readFlowFile(path: string): Promise<FlowField> {
     throw new InputError(path, 'Cannot read flow file', { cause });
   }
   try {
-    if (ext === '.flo') return decodeFlo(bytes);
-    const npy = decodeNpy(bytes);
-    if (npy.shape.length !== 3 || npy.shape[2] !== 2) throw new TypeError(`flow .npy must have shape (H, W, 2), found (${npy.shape.join(', ')})`);
-    return { width: npy.shape[1]!, height: npy.shape[0]!, data: Float32Array.from(npy.data) };
+    return ext === '.flo' ? decodeFlo(bytes) : flowFromNpy(decodeNpy(bytes));
   } catch (cause) {
-    throw new InputError(path, `Invalid flow file (${(cause as Error).message})`, { cause });
+    if (!(cause instanceof FormatError)) throw cause;
+    throw new InputError(path, `Invalid flow file (${cause.message})`, { cause });
   }
 }
 

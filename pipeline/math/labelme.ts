@@ -47,7 +47,7 @@ export function labelToCode(label: string, directions: DirectionCount, shapeInde
   if (key === 'static') return new Array<number>(channelsForDirections(directions)).fill(0);
   let vector = NAMED[key];
   const angle = /^(?:angle:)?([+-]?\d+(?:\.\d+)?)(?:deg|°)?$/.exec(lower.replace(/\s+/g, ''));
-  if (!vector && angle) vector = screenAngleToVector(Number(angle[1]));
+  if (!vector && angle && Number.isFinite(Number(angle[1]))) vector = screenAngleToVector(Number(angle[1]));
   if (!vector) throw new InvalidOptionError(`labelme shape ${shapeIndex} label`, VOCABULARY, label);
   return quantizeVector(vector[0], vector[1], directions, 0);
 }
@@ -69,26 +69,37 @@ export function rasterizeShape(shape: LabelmeShape, width: number, height: numbe
   } else {
     throw new InvalidOptionError(`${where} shape_type`, 'polygon, rectangle or circle', shape.shapeType);
   }
+  // Rows and columns a shape can cover: its bounding box (plus the circle's radius), clamped to the
+  // grid, so the cost follows the shape's size, not the image's.
+  const span = (lo: number, hi: number, n: number): [number, number] => [Math.max(0, Math.floor(lo) - 1), Math.min(n - 1, Math.ceil(hi) + 1)];
   if (shape.shapeType === 'rectangle') {
     const [[x0, y0], [x1, y1]] = pts as [[number, number], [number, number]];
     const [lx, hx, ly, hy] = [Math.min(x0, x1), Math.max(x0, x1), Math.min(y0, y1), Math.max(y0, y1)];
-    for (let y = 0; y < height; y++) {
+    const [ya, yb] = span(ly, hy, height);
+    const [xa, xb] = span(lx, hx, width);
+    for (let y = ya; y <= yb; y++) {
       if (y + 0.5 < ly || y + 0.5 >= hy) continue;
-      for (let x = 0; x < width; x++) if (x + 0.5 >= lx && x + 0.5 < hx) mask[y * width + x] = 1;
+      for (let x = xa; x <= xb; x++) if (x + 0.5 >= lx && x + 0.5 < hx) mask[y * width + x] = 1;
     }
     return mask;
   }
   if (shape.shapeType === 'circle') {
     const [[cx, cy], [px, py]] = pts as [[number, number], [number, number]];
     const r2 = (px - cx) ** 2 + (py - cy) ** 2;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r2) mask[y * width + x] = 1;
+    const r = Math.sqrt(r2);
+    const [ya, yb] = span(cy - r, cy + r, height);
+    const [xa, xb] = span(cx - r, cx + r, width);
+    for (let y = ya; y <= yb; y++) {
+      for (let x = xa; x <= xb; x++) if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r2) mask[y * width + x] = 1;
     }
     return mask;
   }
   // Polygon scanline, even-odd: crossings of each row's centre line, filled between pairs.
   const xs: number[] = [];
-  for (let y = 0; y < height; y++) {
+  let [minY, maxY] = [Infinity, -Infinity];
+  for (const p of pts) [minY, maxY] = [Math.min(minY, p[1]), Math.max(maxY, p[1])];
+  const [ya, yb] = span(minY, maxY, height);
+  for (let y = ya; y <= yb; y++) {
     const sy = y + 0.5;
     xs.length = 0;
     for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) {
