@@ -1,0 +1,111 @@
+// The editor's HTTP protocol: the JSON bodies the page and `afb edit`'s server exchange. Types
+// only (no DOM, no node:*), shared by the browser code and the server.
+
+/** Direction counts of the labelme vocabulary. */
+export type Directions = 2 | 4 | 8 | 16;
+
+/** One direction choice (see pipeline/math/direction-vocabulary.ts). */
+export interface DirectionInfo {
+  readonly label: string;
+  readonly code: readonly number[];
+  /** Screen degrees (0 = right, 90 = up); null for static. */
+  readonly angle: number | null;
+  readonly colour: readonly [number, number, number];
+}
+
+/** A region as labelme stores it: points in image pixels, (0, 0) the image's top-left corner. */
+export interface Region {
+  label: string;
+  points: [number, number][];
+  /** 'polygon', 'rectangle' (two corners) or 'circle' (centre, a point on the circle). */
+  shapeType: string;
+}
+
+/** GET api/session. */
+export interface SessionInfo {
+  readonly image: { readonly name: string; readonly width: number; readonly height: number };
+  /** Direction count the page starts with (--directions). */
+  readonly directions: Directions;
+  readonly vocabularies: Readonly<Record<string, readonly DirectionInfo[]>>;
+  /** The decomposition model's direction count (Animate rasterises at this count). */
+  readonly modelDirections: Directions;
+  readonly frames: number;
+  /** Predictor samples per Suggest and their seed (--samples, --seed). */
+  readonly samples: number;
+  readonly seed: number;
+  /** Why Suggest is unavailable (no predictor), if it is. */
+  readonly suggestError: string | null;
+  /** Export folder given with -o, if any. */
+  readonly outputDir: string | null;
+  /** Regions to start with (--labelme). */
+  readonly regions: readonly Region[];
+  /** Known motion (--motion): an arrow grid, or null. */
+  readonly motion: MotionArrows | null;
+}
+
+/** Known motion shown as arrows: one vector (pixels per exposure) per grid cell centre. */
+export interface MotionArrows {
+  readonly step: number;
+  readonly arrows: readonly (readonly [number, number, number, number])[];
+}
+
+/** POST api/guidance, api/animate, api/export: the regions and the vocabulary they use. */
+export interface GuidanceRequest {
+  readonly regions: readonly Region[];
+  readonly directions: Directions;
+}
+
+/** Answer of api/guidance. */
+export interface GuidanceInfo {
+  /** The overlay picture (image size) as a data: URL. */
+  readonly overlay: string;
+  /** Per region: the index of its code in the vocabulary (-1: none). */
+  readonly vocabularyIndex: readonly number[];
+  readonly movingFraction: number;
+}
+
+/** One decomposition: URLs (relative to the page) of its frames and guidance picture. */
+export interface Animation {
+  readonly id: string;
+  readonly frames: readonly string[];
+  readonly guidance: string;
+  readonly seconds: number;
+}
+
+/** POST api/suggest. */
+export interface SuggestRequest {
+  readonly count: number;
+  readonly seed: number;
+}
+
+/** One predictor sample: its animation and its map as regions (4-direction labels). */
+export interface Suggestion extends Animation {
+  readonly sample: number;
+  readonly regions: readonly Region[];
+}
+
+/** Answer of api/import. */
+export interface ImportResult {
+  readonly regions: readonly Region[];
+  /** The annotation was made on a copy of another size: points were scaled by this factor (x, y). */
+  readonly scale: readonly [number, number] | null;
+}
+
+/** One exported file. */
+export interface ExportedFile {
+  readonly name: string;
+  readonly url: string;
+  readonly bytes: number;
+}
+
+/** Answer of api/export. */
+export interface ExportResult {
+  readonly files: readonly ExportedFile[];
+  /** Folder the files were also written to (-o), or null. */
+  readonly savedTo: string | null;
+}
+
+/** Error answers: { error } with an HTTP status >= 400. */
+export interface ErrorBody {
+  readonly error: string;
+}
