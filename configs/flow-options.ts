@@ -33,7 +33,7 @@ export const FLOW_OPTIONS = [
 ] as const;
 
 /** --directions: 2, 4 (the reference), 8 or 16 quantisation directions. */
-function parseDirections(raw: unknown, flag: string): DirectionCount {
+export function parseDirections(raw: unknown, flag: string): DirectionCount {
   const n = Number(raw);
   if (n !== 2 && n !== 4 && n !== 8 && n !== 16) throw new InvalidOptionError(flag, 'one of 2, 4, 8, 16', raw);
   return n;

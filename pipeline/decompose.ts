@@ -61,9 +61,10 @@ export function pingPongOrder(n: number): number[] {
 /** Preview playback rate: 12 fps shows the 7 frames as a smooth short loop. */
 const PREVIEW_FPS = { num: 12, den: 1 };
 /** Back-and-forth cycles in the MP4 preview (a GIF loops by itself). */
-const MP4_CYCLES = 4;
+export const MP4_CYCLES = 4;
 
-async function writePreview(path: string, frames: RgbImage[], cycles: number, log: Logger): Promise<void> {
+/** Write a back-and-forth preview of `frames` (GIF loops by itself; MP4 repeats `cycles` times), atomically. */
+export async function writePreview(path: string, frames: RgbImage[], cycles: number, log: Logger): Promise<void> {
   const { width, height } = frames[0]!;
   const sink = path.endsWith('.gif')
     ? await openPreviewSink(path, { width, height, fps: PREVIEW_FPS, log })

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SOURCES = ['pipeline', 'workers', 'configs', 'bench', 'bin'];
-const OUTPUTS = ['dist/pipeline/cli/main.js', 'dist/workers/decompose-worker.js', 'dist/workers/synth-worker.js'];
+const SOURCES = ['pipeline', 'workers', 'configs', 'bench', 'bin', 'web'];
+const OUTPUTS = ['dist/pipeline/cli/main.js', 'dist/workers/decompose-worker.js', 'dist/workers/synth-worker.js', 'dist/web/editor/main.js'];
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -32,6 +32,8 @@ function builtMtime(): number {
 export default function setup(): void {
   const newest = Math.max(...SOURCES.map((d) => newestMtime(join(ROOT, d))));
   if (newest <= builtMtime()) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run build failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  for (const project of ['tsconfig.build.json', 'tsconfig.web.json']) {
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm run build failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  }
 }

@@ -7,5 +7,6 @@ import { videoCommand } from './video.js';
 import { decomposeCommand } from './decompose.js';
 import { flowCommand } from './flow.js';
 import { guidanceCommand } from './guidance.js';
+import { editCommand } from './edit.js';
 
-export const COMMANDS: readonly CommandModule[] = [infoCommand, evalCommandModule, synthCommand, videoCommand, decomposeCommand, flowCommand, guidanceCommand];
+export const COMMANDS: readonly CommandModule[] = [infoCommand, evalCommandModule, synthCommand, videoCommand, decomposeCommand, flowCommand, guidanceCommand, editCommand];

@@ -9,7 +9,7 @@ import { readFlowFile } from '../io/flo.js';
 import { guidanceFormatOf, writeGuidance } from '../io/guidance-io.js';
 import { readImage } from '../io/image.js';
 import { readLabelmeGuidance } from '../io/labelme-io.js';
-import { quantizeFlow } from '../math/guidance.js';
+import { movingFraction, quantizeFlow } from '../math/guidance.js';
 import type { GuidanceMap } from '../math/types.js';
 import type { CommandContext } from './context.js';
 import type { CommandModule } from './main.js';
@@ -48,18 +48,9 @@ export async function runGuidanceCommand(ctx: CommandContext, cli: Record<string
     from = `${o.frames} (${estimator.description})`;
   }
   await writeGuidance(o.output, g, { half: o.half });
-  let moving = 0;
-  for (let i = 0; i < g.width * g.height; i++) {
-    for (let k = 0; k < g.channels; k++) {
-      if (g.data[i * g.channels + k] !== 0) {
-        moving++;
-        break;
-      }
-    }
-  }
   const summary = {
     output: o.output, from, width: g.width, height: g.height, directions: o.directions, half: o.half,
-    movingFraction: moving / (g.width * g.height),
+    movingFraction: movingFraction(g),
   };
   ctx.log.info(`guidance: ${g.width}x${g.height}, ${o.directions} directions, ${(100 * summary.movingFraction).toFixed(1)}% moving, from ${from} -> ${o.output}`);
   ctx.emitJson(summary);

@@ -43,3 +43,9 @@ export async function writePng(path: string, image: RgbImage, compressionLevel =
   const png = await encodePng(image, compressionLevel);
   await writeFileAtomic(path, png);
 }
+
+/** Decode encoded image bytes (PNG, JPEG...) to 8-bit RGB. */
+export async function decodeImage(bytes: Uint8Array): Promise<RgbImage> {
+  const { data, info } = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}

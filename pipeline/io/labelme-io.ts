@@ -64,3 +64,28 @@ export async function readLabelmeGuidance(path: string, options: { directions?: 
     throw cause;
   }
 }
+
+/** Where a labelme file's image is and how big it is. */
+export interface LabelmeImageInfo {
+  /** The image path relative to the JSON file's folder (labelme resolves it from there). */
+  readonly imagePath: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * labelme JSON text for shapes: every key labelme's LabelFile.load reads (imageData null, so it
+ * loads the image from imagePath), shapes with labelme's own fields; parseLabelme reads it back.
+ */
+export function formatLabelme(shapes: readonly LabelmeShape[], image: LabelmeImageInfo): string {
+  const doc = {
+    version: '5.1.1', // the labelme file format written (labelme 5.x)
+    flags: {},
+    shapes: shapes.map((s) => ({ label: s.label, points: s.points, group_id: null, description: '', shape_type: s.shapeType, flags: {} })),
+    imagePath: image.imagePath,
+    imageData: null,
+    imageHeight: image.height,
+    imageWidth: image.width,
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -138,3 +138,17 @@ export function aggregateFlows(flows: readonly FlowField[]): FlowField {
   }
   return { width: first.width, height: first.height, data };
 }
+
+/** Fraction of the pixels whose guidance is not static (any channel non-zero). */
+export function movingFraction(g: GuidanceMap): number {
+  let moving = 0;
+  for (let i = 0; i < g.width * g.height; i++) {
+    for (let k = 0; k < g.channels; k++) {
+      if (g.data[i * g.channels + k] !== 0) {
+        moving++;
+        break;
+      }
+    }
+  }
+  return moving / (g.width * g.height);
+}

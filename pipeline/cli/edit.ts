@@ -1,0 +1,39 @@
+// `afb edit IMAGE`: the guidance editor in the browser (a local web server; prints its URL).
+import type { Command } from 'commander';
+import { EDIT_OPTIONS } from '../../configs/edit-options.js';
+import { openInBrowser } from '../editor/open-browser.js';
+import { startEditor } from '../editor/start.js';
+import type { CommandContext } from './context.js';
+import type { CommandModule } from './main.js';
+import { onInterrupt } from './video.js';
+
+async function run(image: string, cli: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+  const o = ctx.resolve('edit', EDIT_OPTIONS, cli);
+  const editor = await startEditor(image, o, { workers: ctx.globals.workers, threads: ctx.globals.threads, log: ctx.log });
+  const { url } = editor.server;
+  process.stdout.write(`${url}\n`);
+  ctx.log.info(`afb edit: ${image} at ${url} (Ctrl+C to stop)`);
+  if (o.host !== '127.0.0.1' && o.host !== 'localhost') ctx.log.warn(`listening on ${o.host}: anyone who can reach it and has the URL can use the editor`);
+  if (o.open) openInBrowser(url, (m) => ctx.log.warn(m));
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const off = onInterrupt((sig) => {
+      off();
+      resolve(sig);
+    });
+  });
+  ctx.log.info(`afb edit: ${signal}, stopping`);
+  await editor.close();
+}
+
+/** The `edit` command. */
+export const editCommand: CommandModule = {
+  name: 'edit',
+  register(program: Command, getContext: () => Promise<CommandContext>): void {
+    const cmd = program
+      .command('edit')
+      .description('guidance editor in the browser: draw regions, give each a direction, watch the animation, export (prints a local URL)')
+      .argument('<image>', 'blurry image (PNG/JPEG)');
+    for (const record of EDIT_OPTIONS) cmd.option(record.flag, record.description);
+    cmd.action(async (image: string, opts: Record<string, unknown>) => run(image, opts, await getContext()));
+  },
+};
