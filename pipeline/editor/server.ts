@@ -125,10 +125,10 @@ export async function startEditorServer(o: EditorServerOptions): Promise<EditorS
     handle(req, res).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       if (status >= 500) o.log.error(`editor: ${req.method} ${(req.url ?? '').replace(token, '<token>')}: ${(error as Error).message}`);
+      // An oversized body is not read to its end: the connection closes after the answer.
+      if (status === 413) res.shouldKeepAlive = false;
       if (!res.headersSent) sendJson(res, status, { error: (error as Error).message });
       else res.destroy();
-      // An oversized body is not read to its end: close the connection instead of draining it.
-      if (status === 413) req.socket.end();
     });
   });
   server.requestTimeout = 0; // Animate and Suggest may run for minutes on a CPU

@@ -9,7 +9,7 @@ export function cssColour(c: readonly [number, number, number]): string {
 
 /**
  * Draw an arrow of `length` CSS pixels centred on (x, y) pointing at screen angle `angle`
- * (0 = right, 90 = up), or a ring for static (angle null), with a dark halo to read on any picture.
+ * (0 = right, 90 = up), or a ring for static (angle null), with a white and black halo to read on any picture and on its own colour.
  */
 export function drawArrow(ctx: CanvasRenderingContext2D, x: number, y: number, angle: number | null, colour: string, length = 36): void {
   ctx.save();
@@ -17,7 +17,7 @@ export function drawArrow(ctx: CanvasRenderingContext2D, x: number, y: number, a
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
   if (angle !== null) ctx.rotate((-angle * Math.PI) / 180);
-  for (const [style, width] of [['rgba(0,0,0,0.75)', 7], [colour, 3.5]] as const) {
+  for (const [style, width] of [['rgba(0,0,0,0.8)', 9], ['#ffffff', 6], [colour, 3]] as const) {
     ctx.strokeStyle = style;
     ctx.lineWidth = width;
     ctx.beginPath();
