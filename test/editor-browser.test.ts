@@ -13,7 +13,11 @@ import { readImage, writePng } from '../pipeline/io/image.js';
 import { labelmeToGuidance } from '../pipeline/math/labelme.js';
 import type { RgbImage } from '../pipeline/math/types.js';
 import { GuidancePredictor } from '../pipeline/runtime/predictor.js';
-import type { Region } from '../web/editor/protocol.js';
+import type { EditorHook, Region } from '../web/editor/protocol.js';
+
+// What the page-side callbacks of page.evaluate use (they run in the browser, typed here without the DOM library).
+declare const window: { afbEditor?: EditorHook };
+declare const document: { getElementById(id: string): { width: number; height: number; textContent: string | null; getBoundingClientRect(): { width: number } } | null };
 import { ensureBuilt } from './fixtures/ensure-built.js';
 import { makeTempDir, removeTempDir, REPO_ROOT } from './helpers/media.js';
 
@@ -58,7 +62,7 @@ async function openPage(at = url): Promise<Page> {
 }
 
 const regionsOf = (page: Page) => page.evaluate(() => window.afbEditor!.regions());
-const toClient = (page: Page, p: [number, number]) => page.evaluate(([x, y]) => window.afbEditor!.toClient(x, y), p);
+const toClient = (page: Page, p: [number, number]): Promise<[number, number]> => page.evaluate(([x, y]) => window.afbEditor!.toClient(x, y), p);
 
 /** Expected frame j of the linear test model at pixel i (channel c): blurry + (j - 3)(0.05 gx + 0.02 gy), 8-bit. */
 function linearModel(j: number, value: number, gx: number, gy: number): number {
@@ -232,7 +236,7 @@ describe('afb edit in chromium', () => {
     await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).resize(big.width, big.height).png({ compressionLevel: 1 }).toFile(join(dir, 'rocket-4k.png'));
     const page = await openPage(await startCli(['rocket-4k.png', '--model', fixture('decomposer-linear.onnx')]));
     const canvas = await page.evaluate(() => {
-      const c = document.getElementById('view') as HTMLCanvasElement;
+      const c = document.getElementById('view')!;
       return { width: c.width, height: c.height, css: c.getBoundingClientRect().width };
     });
     expect(canvas.width).toBeLessThan(1280);

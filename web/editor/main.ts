@@ -3,16 +3,8 @@
 import { App } from './app.js';
 import { attachKeyboard, deleteSelection } from './keyboard.js';
 import { byId } from './panels.js';
-import type { Directions, Region } from './protocol.js';
+import type { Directions, EditorHook, Region } from './protocol.js';
 import { attachTools } from './tools.js';
-
-/** What window.afbEditor offers. */
-export interface EditorHook {
-  regions(): Region[];
-  toClient(x: number, y: number): [number, number];
-  shownFrames(): number[];
-  directions(): Directions;
-}
 
 declare global {
   interface Window {

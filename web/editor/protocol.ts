@@ -109,3 +109,14 @@ export interface ExportResult {
 export interface ErrorBody {
   readonly error: string;
 }
+
+/** The page's read-only hook, window.afbEditor, for scripts and the browser tests. */
+export interface EditorHook {
+  /** A copy of the regions. */
+  regions(): Region[];
+  /** Page (client) coordinates of an image point. */
+  toClient(x: number, y: number): [number, number];
+  /** Frames shown since the last animation was loaded. */
+  shownFrames(): number[];
+  directions(): Directions;
+}
