@@ -18,7 +18,6 @@ import type { EditorHook, Region } from '../web/editor/protocol.js';
 // What the page-side callbacks of page.evaluate use (they run in the browser, typed here without the DOM library).
 declare const window: { afbEditor?: EditorHook };
 declare const document: { getElementById(id: string): { width: number; height: number; textContent: string | null; getBoundingClientRect(): { width: number } } | null };
-import { ensureBuilt } from './fixtures/ensure-built.js';
 import { makeTempDir, removeTempDir, REPO_ROOT } from './helpers/media.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -70,7 +69,6 @@ function linearModel(j: number, value: number, gx: number, gy: number): number {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
   dir = await makeTempDir('editor-browser-');
   out = join(dir, 'export');
   // A frame of samples/rocket-pan.mp4, decoded by afb's own ffmpeg frame source.

@@ -16,7 +16,6 @@ import { Logger } from '../pipeline/log.js';
 import { labelmeToGuidance } from '../pipeline/math/labelme.js';
 import { GuidancePredictor } from '../pipeline/runtime/predictor.js';
 import type { Suggestion } from '../web/editor/protocol.js';
-import { ensureBuilt } from './fixtures/ensure-built.js';
 import { makeTempDir, removeTempDir } from './helpers/media.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -49,7 +48,6 @@ function options(over: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
   dir = await makeTempDir('editor-server-');
   await sharp(Buffer.from(pixels), { raw: { width: w, height: h, channels: 3 } }).png().toFile(join(dir, 'blur.png'));
   await fsp.writeFile(join(dir, 'secret.txt'), canary);
