@@ -91,6 +91,7 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
       modelPath, provider: o.provider, workers: globals.workers, threads: globals.threads, warn: (m) => log.warn(m),
     });
     if (controller.signal.aborted) throw controller.signal.reason;
+    log.info(`model ${modelPath} on ${pool.provider}, ${globals.workers} worker(s) x ${globals.threads} thread(s)`);
     const deps: VideoDeps = {
       pool,
       log,
