@@ -8,5 +8,7 @@ import { decomposeCommand } from './decompose.js';
 import { flowCommand } from './flow.js';
 import { guidanceCommand } from './guidance.js';
 import { editCommand } from './edit.js';
+import { queueCommand } from './queue.js';
+import { workerCommand } from './worker.js';
 
-export const COMMANDS: readonly CommandModule[] = [infoCommand, evalCommandModule, synthCommand, videoCommand, decomposeCommand, flowCommand, guidanceCommand, editCommand];
+export const COMMANDS: readonly CommandModule[] = [infoCommand, evalCommandModule, synthCommand, videoCommand, decomposeCommand, flowCommand, guidanceCommand, editCommand, queueCommand, workerCommand];

@@ -1,22 +1,16 @@
 // `afb video IN... -o OUT`: 7x frame rate from motion blur, one input or a batch sharing one pool.
 import { availableParallelism, totalmem } from 'node:os';
-import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { VIDEO_OPTIONS } from '../../configs/video-options.js';
-import type { OptionValues } from '../../configs/option-schema.js';
-import { CancelledError, InputError, InvalidOptionError } from '../errors.js';
+import { CancelledError, InvalidOptionError } from '../errors.js';
 import { ensureWritableDir } from '../io/atomic.js';
 import { DecomposePool } from '../frame/pool.js';
 import { batchOutputPath, expandInputs, runBatch } from '../video/batch.js';
-import { memoryBudgetBytes } from '../frame/tile-policy.js';
-import { convertVideo, type VideoDeps, type VideoJob, type VideoSummary } from '../video/convert.js';
-import { resolveModelPath } from '../video/defaults.js';
-import { createGuidanceProvider } from '../video/guidance-provider.js';
+import { convertVideo, type VideoSummary } from '../video/convert.js';
+import { checkVideoOptions, videoDepsFor, videoJobFor } from '../video/session.js';
 import type { CommandContext } from './context.js';
 import type { CommandModule } from './main.js';
-
-type VideoOptions = OptionValues<typeof VIDEO_OPTIONS>;
 
 /** Human-readable line for one finished conversion. */
 export function formatVideoSummary(s: VideoSummary): string {
@@ -37,25 +31,6 @@ export function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => vo
   };
 }
 
-/** A guidance file must exist before anything starts (the option record checked its form). */
-async function checkGuidanceMode(mode: string): Promise<void> {
-  if (mode === 'video' || mode === 'predict') return;
-  await access(mode).catch((cause: unknown) => {
-    throw new InputError(mode, 'Guidance file not found', { cause });
-  });
-}
-
-function jobFor(input: string, output: string, o: VideoOptions): VideoJob {
-  return {
-    input, output, slowmo: o.slowmo, tile: o.tile, consistency: o.consistency,
-    codec: o.codec, crf: o.crf, preset: o.preset, pixFmt: o.pixFmt,
-    ...(o.fps ? { fps: o.fps } : {}),
-    ...(o.start !== undefined ? { start: o.start } : {}),
-    ...(o.duration !== undefined ? { duration: o.duration } : {}),
-    ...(o.maxFrames !== undefined ? { maxFrames: o.maxFrames } : {}),
-  };
-}
-
 async function runVideo(args: string[], cli: Record<string, unknown>, ctx: CommandContext): Promise<void> {
   const output = cli['output'];
   if (typeof output !== 'string' || output === '') throw new InvalidOptionError('-o/--output', 'an output path', output);
@@ -63,10 +38,8 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
   const { log, globals } = ctx;
   // Everything is validated before any process or worker starts.
   const { inputs, batch } = await expandInputs(args);
-  const modelPath = resolveModelPath(o.model);
-  await checkGuidanceMode(o.guidance);
-  const predictorPath = o.guidance === 'predict' ? resolveModelPath(o.predictor, 'predictor') : undefined;
-  if (o.flow === 'raft' && !o.flowModel) throw new InvalidOptionError('--flow-model', 'a RAFT .onnx file with --flow raft', o.flowModel);
+  const models = await checkVideoOptions(o);
+  const { modelPath } = models;
   // The folder that will hold the output (a file, a PNG folder or the batch folder) must be writable
   // before decoding starts: OutputError naming it, nothing started, nothing written.
   await ensureWritableDir(batch ? output : dirname(resolve(output)));
@@ -92,29 +65,18 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
     });
     if (controller.signal.aborted) throw controller.signal.reason;
     log.info(`model ${modelPath} on ${pool.provider}, ${globals.workers} worker(s) x ${globals.threads} thread(s)`);
-    const deps: VideoDeps = {
-      pool,
-      log,
-      signal: controller.signal,
-      progress: !globals.json && log.enabled('info'),
-      // The built-in flow runs in the workers: the main thread stays free to feed them.
-      workerFlow: o.guidance === 'video' && o.flow === 'builtin',
-      tileBudgetBytes: memoryBudgetBytes(o.memory, globals.workers, totalmem()) / globals.workers,
-      createGuidance: (width, height) => createGuidanceProvider({
-        mode: o.guidance, flow: o.flow, seed: o.seed, provider: o.provider, log,
-        ...(o.flowModel ? { flowModel: o.flowModel } : {}),
-        ...(predictorPath ? { predictorPath } : {}),
-      }, width, height),
-    };
+    const deps = videoDepsFor(o, models, pool, {
+      workers: globals.workers, totalMemory: totalmem(), log, signal: controller.signal, progress: !globals.json && log.enabled('info'),
+    });
     if (!batch) {
-      const summary = await convertVideo(jobFor(inputs[0]!, output, o), deps);
+      const summary = await convertVideo(videoJobFor(inputs[0]!, output, o), deps);
       log.info(formatVideoSummary(summary));
       ctx.emitJson({ ...summary, model: modelPath, provider: pool.provider, workers: globals.workers, threads: globals.threads });
     } else {
       await ensureWritableDir(output);
       const pairs = inputs.map((input) => ({ input, output: batchOutputPath(input, output, o.container) }));
       const summary = await runBatch(pairs, async (input, out) => {
-        const s = await convertVideo(jobFor(input, out, o), deps);
+        const s = await convertVideo(videoJobFor(input, out, o), deps);
         log.info(formatVideoSummary(s));
         return s;
       }, { jobs: o.jobs, force: o.force, log });

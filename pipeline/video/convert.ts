@@ -44,6 +44,8 @@ export interface VideoDeps {
   readonly tileBudgetBytes: number;
   /** Show a progress line/bar. */
   readonly progress: boolean;
+  /** Told the output frames written so far and the expected total (from the probe), after each input frame. */
+  readonly onFrames?: (framesDone: number, framesTotal: number) => void;
 }
 
 /** Per-stage wall time in milliseconds (stages overlap: these are totals, not a partition). */
@@ -148,6 +150,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
       firstWritten ??= performance.now();
       lastWritten = performance.now();
       progress.tick(FRAMES_OUT_PER_IN);
+      deps.onFrames?.(out.framesWritten, Math.max(out.framesWritten, info.frameCount * FRAMES_OUT_PER_IN));
       backlog.count--;
       backlog.wake();
     };

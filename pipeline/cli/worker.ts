@@ -1,0 +1,35 @@
+// `afb worker --redis URL`: run queued jobs on this machine until SIGTERM/SIGINT.
+import type { Command } from 'commander';
+import { CONNECTION_OPTIONS, WORKER_OPTIONS, redactRedisUrl } from '../../configs/queue-options.js';
+import { loadRedisOptions, pingRedis } from '../queue/connection.js';
+import { runWorker } from '../queue/worker-runtime.js';
+import type { CommandContext } from './context.js';
+import type { CommandModule } from './main.js';
+
+const RECORDS = [...CONNECTION_OPTIONS, ...WORKER_OPTIONS] as const;
+
+async function runWorkerCommand(cli: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+  const o = ctx.resolve('worker', RECORDS, cli);
+  const connection = await loadRedisOptions(o);
+  await pingRedis(connection, o.redis);
+  ctx.log.info(`worker: connected to ${redactRedisUrl(o.redis)}`);
+  const summary = await runWorker({
+    connection, queueName: o.queueName, concurrency: o.concurrency, lockDuration: o.lockDuration, stalledInterval: o.stalledInterval,
+    maxStalled: o.maxStalled, progressInterval: o.progressInterval, exitWhenDrained: o.exitWhenDrained,
+    workers: ctx.globals.workers, threads: ctx.globals.threads, log: ctx.log,
+  });
+  ctx.log.info(`worker ${summary.worker}: ${summary.completed} completed, ${summary.failed} failed attempt(s), ${summary.handedBack} handed back; exiting (${summary.reason})`);
+  ctx.emitJson(summary);
+}
+
+/** The `worker` command. */
+export const workerCommand: CommandModule = {
+  name: 'worker',
+  register(program: Command, getContext: () => Promise<CommandContext>): void {
+    const cmd = program
+      .command('worker')
+      .description('run queued jobs (from `afb queue add` / `afb synth --queue`) with this machine\'s worker pool; SIGTERM hands running jobs back and exits');
+    for (const r of RECORDS) cmd.option(r.flag, r.description);
+    cmd.action(async (opts: Record<string, unknown>) => runWorkerCommand(opts, await getContext()));
+  },
+};
