@@ -2,12 +2,14 @@
 # Installs everything afb's development and test suite needs on a fresh Debian/Ubuntu machine:
 # ffmpeg (Debian build, faster than the bundled static one), PyTorch + ONNX for /usr/bin/python3
 # (training/export code and the Python-side tests), chromium (the editor's browser tests drive it
-# with playwright-core; no browser is ever downloaded) and labelme (the tests check that labelme
-# reads the editor's exports), then the npm dependencies.
+# with playwright-core; no browser is ever downloaded), labelme (the tests check that labelme
+# reads the editor's exports), redis-server (the job-queue tests start their own on a loopback
+# port; the package's own service is not needed), then the npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 /usr/bin/python3 -c 'import torch, torchvision, onnx, yaml, numpy' >/dev/null 2>&1 \
   || need+=(python3-torch python3-torchvision python3-onnx python3-yaml python3-numpy)
 [ -x /usr/bin/chromium ] || need+=(chromium)
