@@ -72,14 +72,14 @@ describe('afb queue + afb worker', () => {
       const a = worker('main');
       const b = worker('main');
       // Kill whichever worker is in the middle of a job (frames written, not all).
-      let killed: { jobId: string; output: string } | undefined;
+      let killed: { jobId: string; output: string; victim: RunningCli } | undefined;
       for (let t = 0; t < 600 && !killed; t++) {
         for (const job of await queue.getActive()) {
           const p = job.progress as Partial<JobProgress>;
           const victim = [a, b].find((w) => p.worker === `${hostname()}:${w.child.pid}`);
           if (victim && p.done !== undefined && p.total !== undefined && p.done > 0 && p.done < p.total) {
             victim.child.kill('SIGKILL');
-            killed = { jobId: job.id!, output: (job.data as { output: string }).output };
+            killed = { jobId: job.id!, output: (job.data as { output: string }).output, victim };
             break;
           }
         }
@@ -88,8 +88,8 @@ describe('afb queue + afb worker', () => {
       expect(killed, 'no job was seen mid-way').toBeDefined();
       // The half-written output exists only under a temporary name.
       expect(existsSync(killed!.output)).toBe(false);
-      const survivor = [a, b].find((w) => w.child.exitCode === null && w.child.signalCode === null)!;
-      const victim = [a, b].find((w) => w !== survivor)!;
+      const victim = killed!.victim;
+      const survivor = victim === a ? b : a;
       expect((await victim.done).signal).toBe('SIGKILL');
       // Restart Redis while the survivor is working (the append-only file keeps the queue).
       for (let t = 0; t < 600 && completions.length < 2; t++) await sleep(50);
