@@ -1,20 +1,30 @@
 // Running the compiled CLI as users do (node bin/afb.js) from tests; dist/ is built by the vitest
 // globalSetup before any suite runs.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from './media.js';
 
 /** How a CLI run ended and what it printed. */
 export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
+/** A CLI process still running (servers, workers): its child and a promise of its result. */
+export interface RunningCli {
+  readonly child: ChildProcess;
+  readonly done: Promise<CliResult>;
+}
+
+/** Start `afb ...args` in the repository root; `done` never rejects on a non-zero exit. */
+export function startAfb(args: readonly string[]): RunningCli {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/afb.js'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
 /** Run `afb ...args` in the repository root; never rejects on a non-zero exit. */
 export function runAfb(args: readonly string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/afb.js'), ...args], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return startAfb(args).done;
 }
