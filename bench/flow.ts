@@ -8,32 +8,25 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { RaftFlowEstimator } from '../pipeline/flow/raft.js';
 import { readImage } from '../pipeline/io/image.js';
 import type { RgbImage } from '../pipeline/math/types.js';
 import { DEFAULT_WORKING_WIDTH, estimateBuiltinFlow } from '../pipeline/math/flow/builtin-flow.js';
 import { endpointError, guidanceAgreement, movingMask } from './lib/flow-metrics.js';
 import { largeMotionPairSpecs, renderSyntheticPair, standardPairSpecs } from './lib/synthetic-pairs.js';
+import { intFlag, median, parseBenchFlags } from './lib/bench-args.js';
 
-const { values: args } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    'working-width': { type: 'string', default: String(DEFAULT_WORKING_WIDTH) },
-    'raft-model': { type: 'string' },
-    'raft-width': { type: 'string', default: '480' },
-    'no-raft': { type: 'boolean', default: false },
-    photos: { type: 'string' },
-  },
+const args = parseBenchFlags('npm run bench:flow --', {
+  runs: { type: 'string', default: '5', help: 'timed runs per pair (median reported)' },
+  'working-width': { type: 'string', default: String(DEFAULT_WORKING_WIDTH), help: 'working width of the built-in estimator' },
+  'raft-model': { type: 'string', help: 'RAFT .onnx file (default: a random-weight raft_small exported on the spot)' },
+  'raft-width': { type: 'string', default: '480', help: 'RAFT working width' },
+  'no-raft': { type: 'boolean', help: 'skip RAFT' },
+  photos: { type: 'string', help: 'also natural photos from this folder, shifted by a known amount' },
 });
-const runs = Math.max(1, Number(args.runs));
+const runs = intFlag('runs', args.runs);
 // compiled to dist/bench/flow.js: the package root is two folders up
-const workingWidth = Number(args['working-width']);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
+const workingWidth = intFlag('working-width', args['working-width'], 8);
 
 /**
  * Wall-clock and CPU milliseconds of each run. CPU time (user + system of this process) is what one
@@ -128,7 +121,7 @@ if (!args['no-raft']) {
     }
   }
   if (model) {
-    const raftWidth = Number(args['raft-width']);
+    const raftWidth = intFlag('raft-width', args['raft-width'], 8);
     const est = await RaftFlowEstimator.create({ modelPath: model, workingWidth: raftWidth, threads: 1 });
     const pair = renderSyntheticPair(standardPairSpecs(960, 540)[0]!.spec);
     const layout = est.layoutFor(960, 540);

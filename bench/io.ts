@@ -11,7 +11,7 @@ import { runFfmpeg, startFfmpeg } from '../pipeline/io/ffmpeg-process.js';
 import { openFrameSource, type FrameSource } from '../pipeline/io/frame-source.js';
 import { openVideoSink } from '../pipeline/io/frame-sink.js';
 import { Logger } from '../pipeline/log.js';
-import { arg, median } from './bench-args.js';
+import { intFlag, median, parseBenchFlags } from './lib/bench-args.js';
 
 const WIDTH = 960;
 const HEIGHT = 540;
@@ -23,8 +23,12 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const frames = arg('frames', 150);
-  const repeats = arg('repeats', 3);
+  const flags = parseBenchFlags('node dist/bench/io.js', {
+    frames: { type: 'string', default: '150', help: 'frames of the generated 960x540 clip' },
+    repeats: { type: 'string', default: '3', help: 'alternating runs of each side (medians reported)' },
+  });
+  const frames = intFlag('frames', flags.frames);
+  const repeats = intFlag('repeats', flags.repeats);
   // A folder of our own: other benches share bench/.work.tmp and remove it when they finish.
   await mkdir(join(process.cwd(), 'bench', '.work.tmp'), { recursive: true });
   const dir = await mkdtemp(join(process.cwd(), 'bench', '.work.tmp', 'io-'));

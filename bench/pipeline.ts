@@ -22,17 +22,21 @@ import { convertVideo } from '../pipeline/video/convert.js';
 import type { TileShape } from '../pipeline/math/tiling.js';
 import { resolveModelPath } from '../pipeline/video/defaults.js';
 import { createGuidanceProvider } from '../pipeline/video/guidance-provider.js';
+import { planThreads } from '../configs/global-options.js';
+import { intFlag, parseBenchFlags } from './lib/bench-args.js';
 
-function opt(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-function intOpt(name: string, fallback: number): number {
-  const raw = opt(name);
-  const v = raw === undefined ? fallback : Number(raw);
-  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`--${name} must be a positive number, received ${raw}`);
-  return v;
-}
+const flags = parseBenchFlags('node dist/bench/pipeline.js', {
+  model: { type: 'string', help: 'decomposition model (default: the shipped one)' },
+  frames: { type: 'string', default: '8', help: 'frames per size' },
+  sizes: { type: 'string', default: '960x540,1920x1080', help: 'comma list of WxH sizes' },
+  workers: { type: 'string', help: 'worker threads (default: cores / --threads)' },
+  threads: { type: 'string', default: '1', help: 'onnxruntime intra-op threads per worker' },
+  tile: { type: 'string', default: 'auto', help: 'auto (the tiles the CLI picks for each size) or off (whole frames)' },
+  'long-seconds': { type: 'string', default: '1', help: 'seconds of the generated 1080p input of the memory run (0: skip it)' },
+  'long-fps': { type: 'string', default: '30', help: 'frame rate of that input (e.g. 1/10)' },
+  'no-torch': { type: 'boolean', help: 'skip the PyTorch comparison' },
+  'main-thread-flow': { type: 'boolean', help: 'compute guidance flow on the main thread instead of in the workers' },
+});
 
 /** Bare inference: `frames` frames through the pool, all submitted at once; frames/s. */
 async function bareInference(pool: DecomposePool, rgb: Uint8Array[], width: number, height: number, tile: number | TileShape): Promise<number> {
@@ -93,15 +97,15 @@ print(sorted(ts)[1])
 }
 
 async function main(): Promise<void> {
-  const modelPath = resolveModelPath(opt('model'));
-  const frames = intOpt('frames', 8);
+  const modelPath = resolveModelPath(flags.model);
+  const frames = intFlag('frames', flags.frames);
   const cores = availableParallelism();
-  const threads = intOpt('threads', 1);
-  const workers = intOpt('workers', Math.max(1, Math.floor(cores / threads)));
-  const sizes = (opt('sizes') ?? '960x540,1920x1080').split(',').map((s) => s.split('x').map(Number) as [number, number]);
-  const tileMode = opt('tile') ?? 'auto';
+  const { workers, threads } = planThreads(cores, flags.workers === undefined ? undefined : intFlag('workers', flags.workers), intFlag('threads', flags.threads));
+  const sizes = flags.sizes.split(',').map((s) => s.split('x').map(Number) as [number, number]);
+  if (sizes.some(([w, h]) => !(w! > 0 && h! > 0))) throw new RangeError(`--sizes must be a comma list like 960x540,1920x1080, received ${flags.sizes}`);
+  const tileMode = flags.tile;
   if (tileMode !== 'auto' && tileMode !== 'off') throw new RangeError(`--tile must be auto or off, received ${tileMode}`);
-  const longSeconds = opt('long-seconds') === '0' ? 0 : intOpt('long-seconds', 1);
+  const longSeconds = intFlag('long-seconds', flags['long-seconds'], 0);
   const dir = join(process.cwd(), 'bench', '.work.tmp');
   await mkdir(dir, { recursive: true });
   const log = new Logger('warn');
@@ -122,7 +126,7 @@ async function main(): Promise<void> {
       console.log(`${width}x${height}: bare inference ${bareBefore.toFixed(3)} frames/s; running the pipeline...`);
       const summary = await convertVideo(
         { input: clip, output: join(dir, `out-${width}x${height}.mp4`), slowmo: false, tile: typeof tile === 'number' ? tile : 'auto', consistency: false, codec: 'h264', crf: -1, preset: 'veryfast', pixFmt: 'yuv420p' },
-        { pool, log, progress: false, workerFlow: !process.argv.includes('--main-thread-flow'), tileBudgetBytes: memoryBudgetBytes(undefined, workers, totalmem()) / workers, createGuidance: (w, h) => createGuidanceProvider({ mode: 'video', flow: 'builtin', seed: 0, provider: 'cpu', log }, w, h) },
+        { pool, log, progress: false, workerFlow: !flags['main-thread-flow'], tileBudgetBytes: memoryBudgetBytes(undefined, workers, totalmem()) / workers, createGuidance: (w, h) => createGuidanceProvider({ mode: 'video', flow: 'builtin', seed: 0, provider: 'cpu', log }, w, h) },
       );
       console.log(`${width}x${height}: pipeline ${(summary.inputFrames / summary.seconds).toFixed(3)} input frames/s; bare inference again...`);
       const bareAfter = await bareInference(pool, rgb, width, height, tile);
@@ -146,8 +150,8 @@ async function main(): Promise<void> {
     const long = join(dir, 'long-1080p.mp4');
     // --long-fps: the frame rate of the generated input (a 600 s input at 30 fps is 18,000 frames,
     // days of CPU inference here; at 0.1 fps it is 60 frames: memory depends on frames, not seconds)
-    const longFps = parseRational(opt('long-fps') ?? '30');
-    if (!longFps || !(longFps.num > 0)) throw new RangeError(`--long-fps must be a rate like 30 or 1/10, received ${opt('long-fps')}`);
+    const longFps = parseRational(flags['long-fps']);
+    if (!longFps || !(longFps.num > 0)) throw new RangeError(`--long-fps must be a rate like 30 or 1/10, received ${flags['long-fps']}`);
     const longFrames = Math.max(2, Math.round((longSeconds * longFps.num) / longFps.den));
     await runFfmpeg('ffmpeg', buildTestClipArgs({ output: long, width: 1920, height: 1080, fps: longFps, frames: longFrames }));
     const rss = await cliRss(['--workers', String(workers), '--threads', String(threads), '--log-level', 'warn', 'video', long, '-o', join(dir, 'long-out.mp4'), '--model', modelPath]);
@@ -157,7 +161,7 @@ async function main(): Promise<void> {
       + `${Math.max(...rss.samples).toFixed(0)} MB; mean RSS by thirds ${avg(rss.samples.slice(0, third)).toFixed(0)} / ${avg(rss.samples.slice(third, 2 * third)).toFixed(0)} / ${avg(rss.samples.slice(2 * third)).toFixed(0)} MB`);
   }
 
-  if (!process.argv.includes('--no-torch')) {
+  if (!flags['no-torch']) {
     const budget = workers * threads;
     const torch = torchSecondsPerFrame(modelPath, budget, 960, 544);
     if (torch !== undefined) {

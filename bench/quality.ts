@@ -7,11 +7,11 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL_FILES, DEFAULT_PREDICTOR_FILES } from '../configs/model-options.js';
 import { packageRoot } from '../pipeline/video/defaults.js';
 import { writeFileAtomic } from '../pipeline/io/atomic.js';
 import { formatEvalMarkdown, type EvalReport } from '../pipeline/eval/report.js';
+import { intFlag, parseBenchFlags } from './lib/bench-args.js';
 
 const ROOT = packageRoot();
 
@@ -103,21 +103,16 @@ function summaryTable(runs: readonly Run[]): string[] {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      model: { type: 'string', default: shipped(DEFAULT_MODEL_FILES) },
-      predictor: { type: 'string', default: shipped(DEFAULT_PREDICTOR_FILES) },
-      work: { type: 'string', default: join(ROOT, 'runs', 'bench-quality') },
-      out: { type: 'string', default: join(ROOT, 'docs', 'RESULTS.md') },
-      count: { type: 'string', default: String(BENCH_SET.count) },
-      workers: { type: 'string', default: '2' },
-      help: { type: 'boolean', default: false },
-    },
+  const values = parseBenchFlags('npm run bench:quality --', {
+    model: { type: 'string', default: shipped(DEFAULT_MODEL_FILES), help: 'decomposition model' },
+    predictor: { type: 'string', default: shipped(DEFAULT_PREDICTOR_FILES), help: 'guidance predictor' },
+    work: { type: 'string', default: join(ROOT, 'runs', 'bench-quality'), help: 'folder for the generated benchmark sets' },
+    out: { type: 'string', default: join(ROOT, 'docs', 'RESULTS.md'), help: 'markdown report to write' },
+    count: { type: 'string', default: String(BENCH_SET.count), help: 'procedural samples in the benchmark set' },
+    workers: { type: 'string', default: '2', help: 'afb --workers' },
   });
-  if (values.help) {
-    process.stdout.write('npm run bench:quality -- [--model FILE] [--predictor FILE] [--count N] [--work DIR] [--out docs/RESULTS.md] [--workers N]\n');
-    return;
-  }
+  intFlag('count', values.count);
+  intFlag('workers', values.workers);
   const photos = join(ROOT, BENCH_SET.photos);
   if (!existsSync(photos) || (await readdir(photos)).length === 0) {
     throw new Error(`${rel(photos)} is missing or empty: run scripts/build-photo-pool.sh first (validation photos only are used)`);

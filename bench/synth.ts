@@ -1,7 +1,7 @@
 // Benchmark of `afb synth`: footage synthesis at 960x540 from a 240 fps input (window 49, no
 // interpolation) as a ratio to merely decoding the same frames into Node, and procedural
 // samples/s at 256x256. Runs alternate decode and synth and report medians (shared, noisy machine).
-// Usage: node dist/bench/synth.js [--frames 245] [--repeats 2] [--procedural 48]
+// Usage: node dist/bench/synth.js [--frames 245] [--repeats 2] [--procedural 48] [--photos data/photos/train]
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildTestClipArgs } from './lib/ffmpeg-dev-args.js';
@@ -12,16 +12,22 @@ import { DEFAULT_PROCEDURAL_CONFIG } from '../pipeline/math/procedural/config.js
 import { runFootage } from '../pipeline/synth/footage.js';
 import { DEFAULT_FLOW_WIDTH } from '../configs/synth-options.js';
 import { runProcedural } from '../pipeline/synth/procedural.js';
-import { arg, median } from './bench-args.js';
+import { intFlag, median, parseBenchFlags } from './lib/bench-args.js';
 
 const WIDTH = 960;
 const HEIGHT = 540;
 const WINDOW = 49;
 
 async function main(): Promise<void> {
-  const frames = arg('frames', 5 * WINDOW);
-  const repeats = arg('repeats', 2);
-  const procCount = arg('procedural', 48);
+  const flags = parseBenchFlags('node dist/bench/synth.js', {
+    frames: { type: 'string', default: String(5 * WINDOW), help: 'frames of the generated 240 fps 960x540 clip' },
+    repeats: { type: 'string', default: '2', help: 'alternating runs of decode and synthesis (medians reported)' },
+    procedural: { type: 'string', default: '48', help: 'procedural samples to render' },
+    photos: { type: 'string', default: join('data', 'photos', 'train'), help: 'photo pool of the procedural run (scripts/build-photo-pool.sh)' },
+  });
+  const frames = intFlag('frames', flags.frames);
+  const repeats = intFlag('repeats', flags.repeats);
+  const procCount = intFlag('procedural', flags.procedural);
   const dir = join(process.cwd(), 'bench', '.work.tmp', 'synth');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -56,7 +62,7 @@ async function main(): Promise<void> {
     const proot = join(dir, 'procedural');
     const c0 = process.cpuUsage();
     const ps = await runProcedural({
-      root: proot, photosDir: process.env['AFB_PHOTOS'] ?? join(process.cwd(), 'data', 'photos', 'train'), count: procCount, seed: 1, split: 'train',
+      root: proot, photosDir: flags.photos, count: procCount, seed: 1, split: 'train',
       config: { ...DEFAULT_PROCEDURAL_CONFIG, subframeStep: 1.5 }, layout: 'genblur', pngLevel: 3, force: true, workers: 1, log,
     });
     const cu = process.cpuUsage(c0);
