@@ -2,7 +2,8 @@
 # Trains (or resumes training of) the shipped CPU decomposer and guidance predictor.
 # Re-runnable on a fresh machine and across sittings: builds the photo pool and the procedural
 # datasets when missing (afb synth resumes partial datasets), restores the committed checkpoints
-# from models/checkpoints/ into runs/, and continues each schedule exactly where it stopped.
+# from models/checkpoints/ into runs/ (compact: float16 weights, bfloat16 optimiser moments, expanded
+# to float32 on load), and continues each schedule where it stopped.
 # Usage: bash scripts/train-cpu.sh [decomposer|predictor|both]   (default: both, in the background)
 # Stop with `kill -TERM <pid>` (a checkpoint is saved), then `bash scripts/save-checkpoints.sh`
 # to copy the checkpoints and logs into models/checkpoints/ for committing.
@@ -27,6 +28,7 @@ if [ "$what" = decomposer ] || [ "$what" = both ]; then
   # The shipped CPU decomposer's history (docs/models.md, logs in models/checkpoints/):
   #   A  cpu-res: 717 steps, the paper's L2 loss, lr 2e-4                        -> -0.65 dB vs repeat-blurry
   #   B  ab2-400/eps3: 400 steps from A, per-sample ln(MSE + 1e-3), lr 5e-4      -> +0.14 dB (L2 side by side: -0.48)
+  #   (A's and B's checkpoints are not kept, their logs are; C's checkpoint resumes the decomposer)
   #   C  cpu-eps3: from B, same loss, lr 3e-4; the second sitting resumed it on a 6000-step plan
   #      (a warm restart of the cosine); the third shortened the plan to 2600 steps so that the
   #      learning rate anneals to 1 % within that sitting (validation gain had plateaued at
@@ -34,7 +36,7 @@ if [ "$what" = decomposer ] || [ "$what" = both ]; then
   #      is now 4000: resuming at 2600 started at ~8.5e-5 and annealed again (stopped at 3831, no
   #      measurable benchmark gain: the model has plateaued at this size; docs/models.md).
   r=$(restore cpu-eps3)
-  [ -n "$r" ] || r="--init models/checkpoints/ab2-400/eps3.ckpt.pt"
+  [ -n "$r" ] || { echo "models/checkpoints/cpu-eps3/ckpt.pt is missing (docs/models.md has the recipe)" >&2; exit 1; }
   nohup $PY models/train_decomposer.py --data data/train-procedural --val data/valid-procedural \
     --preset cpu --head residual --loss psnr --psnr-eps 1e-3 --crop 128 --batch 8 --lr 3e-4 --steps 4000 \
     --max-samples 2000 --out runs/cpu-eps3 --threads 2 --val-every 600 --ckpt-every 300 $r >> runs/cpu-eps3.out 2>&1 &
@@ -47,8 +49,8 @@ if [ "$what" = predictor ] || [ "$what" = both ]; then
   # (sitting 4) trained the cVAE alone first (whole batch of 8 through the encoder, lr 1e-3, beta1
   # 0.9), then turned on the GAN terms at 0.1: 1700 steps. Sitting 5 went on from its weights with
   # the cVAE alone and a stronger KL term: pred-v4 (KL 0.1, 700 steps), then pred-v5 (KL 0.3, 600
-  # steps, shipped). Its checkpoint is committed; the three runs' commands, to redo them from
-  # scratch, are in docs/models.md ("Guidance predictor").
+  # steps, shipped). Its checkpoint is committed (the others' logs only); the three runs' commands,
+  # to redo them from scratch, are in docs/models.md ("Guidance predictor").
   r=$(restore pred-v5)
   [ -n "$r" ] || { echo "models/checkpoints/pred-v5/ckpt.pt is missing (docs/models.md has the recipe)" >&2; exit 1; }
   pt=2; [ "$what" = both ] && pt=1  # one core each when the decomposer trains alongside

@@ -9,6 +9,8 @@ import time
 
 import torch
 
+from .compact import expand_checkpoint
+
 
 def save_atomic(obj, path: str) -> None:
     """torch.save to a temporary name in the same folder, fsync, then rename over `path`."""
@@ -21,11 +23,13 @@ def save_atomic(obj, path: str) -> None:
 
 
 def load_checkpoint(path: str, device: str = 'cpu'):
-    """Load a checkpoint written by save_atomic (full pickle: it holds RNG states and args)."""
+    """Load a checkpoint written by save_atomic (full pickle: it holds RNG states and args); a compact
+    one (models/checkpoints/, see compact.py) comes back in float32."""
     try:
-        return torch.load(path, map_location=device, weights_only=False)
+        ck = torch.load(path, map_location=device, weights_only=False)
     except TypeError:  # torch < 1.13 has no weights_only
-        return torch.load(path, map_location=device)
+        ck = torch.load(path, map_location=device)
+    return expand_checkpoint(ck)
 
 
 class JsonlLog:
