@@ -2,7 +2,7 @@
 // pool), the predictor and the results, behind the operations the page calls.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import type { Animation, DirectionInfo, Directions, GuidanceInfo, ImportResult, MotionArrows, Region, SessionInfo } from '../../web/editor/protocol.js';
+import type { Animation, DirectionInfo, Directions, GuidanceInfo, ImportResult, Region, SessionInfo } from '../../web/editor/protocol.js';
 import { FRAMES_PER_BLUR } from '../runtime/decomposer.js';
 import type { DecomposePool } from '../frame/pool.js';
 import type { Provider } from '../runtime/session.js';
@@ -36,7 +36,6 @@ export interface EditorSessionOptions {
   readonly seed: number;
   readonly outputDir?: string;
   readonly regions?: readonly Region[];
-  readonly motion?: MotionArrows;
   readonly log: Logger;
   readonly storeBytes?: number;
 }
@@ -95,7 +94,6 @@ export class EditorSession {
       suggestError: o.predictorPath ? null : (o.predictorError ?? 'no guidance predictor'),
       outputDir: o.outputDir ?? null,
       regions: o.regions ?? [],
-      motion: o.motion ?? null,
     };
   }
 

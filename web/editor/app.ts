@@ -21,7 +21,7 @@ export class App implements ToolHost {
   /** Vocabulary index given to new regions. */
   current = 1;
   showAnimation = false;
-  scene: Scene = { picture: null, overlay: null, overlayOpacity: 0.45, showRegions: true, directions: [], motion: null, cursor: null };
+  scene: Scene = { picture: null, overlay: null, overlayOpacity: 0.45, showRegions: true, directions: [], cursor: null };
   overlayOn = true;
   /** Frames shown since the last animation was loaded (the tests read this). */
   readonly shownFrames = new Set<number>();
@@ -33,7 +33,6 @@ export class App implements ToolHost {
   private constructor(readonly info: SessionInfo, readonly view: View, readonly blurry: HTMLImageElement) {
     this.directions = info.directions;
     this.player = new Player((i) => this.onFrame(i));
-    this.scene.motion = info.motion;
     this.state.onChange(() => {
       this.refreshPanels();
       this.scheduleOverlay();

@@ -64,8 +64,6 @@ export function attachKeyboard(app: App): void {
       app.overlayOn = !app.overlayOn;
       (byId('overlay-on') as HTMLInputElement).checked = app.overlayOn;
       app.redraw();
-    } else if (key === 'm' && app.scene.motion !== null) {
-      (byId('motion-on') as HTMLInputElement).click();
     } else if (key === 'f') {
       view.fit();
       app.redraw();

@@ -23,7 +23,6 @@ async function start(): Promise<void> {
   byId('image-name').textContent = `${info.image.name} · ${info.image.width}x${info.image.height}`;
   input('samples').value = String(info.samples);
   input('seed').value = String(info.seed);
-  if (info.motion) byId('motion-row').hidden = false;
   byId('export-note').textContent = info.outputDir ? `Export also writes to ${info.outputDir}` : '';
   if (info.suggestError) byId('suggest').title = `Unavailable: ${info.suggestError}`;
 
@@ -55,10 +54,6 @@ async function start(): Promise<void> {
   });
   input('regions-on').addEventListener('change', () => {
     app.scene.showRegions = input('regions-on').checked;
-    app.redraw();
-  });
-  input('motion-on').addEventListener('change', () => {
-    app.scene.motion = input('motion-on').checked ? info.motion : null;
     app.redraw();
   });
   input('show-animation').addEventListener('change', () => app.setShowAnimation(input('show-animation').checked));

@@ -39,14 +39,6 @@ export interface SessionInfo {
   readonly outputDir: string | null;
   /** Regions to start with (--labelme). */
   readonly regions: readonly Region[];
-  /** Known motion (--motion): an arrow grid, or null. */
-  readonly motion: MotionArrows | null;
-}
-
-/** Known motion shown as arrows: one vector (pixels per exposure) per grid cell centre. */
-export interface MotionArrows {
-  readonly step: number;
-  readonly arrows: readonly (readonly [number, number, number, number])[];
 }
 
 /** POST api/guidance, api/animate, api/export: the regions and the vocabulary they use. */

@@ -1,7 +1,7 @@
 // Draw one view: the picture (blurry image or animation frame), the guidance overlay, the
 // regions' outlines with their arrows, the selected region's vertices and the polygon being drawn.
 import { cssColour, drawArrow } from './arrows.js';
-import type { DirectionInfo, MotionArrows, Region } from './protocol.js';
+import type { DirectionInfo, Region } from './protocol.js';
 import type { EditorState } from './state.js';
 import type { View } from './view.js';
 
@@ -13,7 +13,6 @@ export interface Scene {
   showRegions: boolean;
   /** Per region, its direction (colour and arrow), when known. */
   directions: (DirectionInfo | undefined)[];
-  motion: MotionArrows | null;
   /** Cursor position while drawing (CSS pixels), for the rubber band. */
   cursor: [number, number] | null;
 }
@@ -67,13 +66,6 @@ export function render(view: View, state: EditorState, scene: Scene): void {
     img.globalAlpha = 1;
   }
   const ctx = view.clientContext();
-  if (scene.motion) {
-    for (const [x, y, u, v] of scene.motion.arrows) {
-      const [cx, cy] = view.toClient(x, y);
-      const len = Math.hypot(u, v) * view.scale;
-      if (len >= 2) drawArrow(ctx, cx, cy, (Math.atan2(-v, u) * 180) / Math.PI, 'rgba(255,255,255,0.8)', Math.min(len, 60));
-    }
-  }
   if (scene.showRegions) {
     state.regions.forEach((r, i) => {
       const d = scene.directions[i];
