@@ -14,11 +14,15 @@ import { openFrameSource } from '../pipeline/io/frame-source.js';
 import { writePng } from '../pipeline/io/image.js';
 import { Logger } from '../pipeline/log.js';
 import { labelmeToGuidance } from '../pipeline/math/labelme.js';
-import { arg, median } from './bench-args.js';
+import { intFlag, median, parseBenchFlags } from './lib/bench-args.js';
 
 async function main(): Promise<void> {
-  const repeats = arg('repeats', 5);
-  const scale = arg('scale', 2);
+  const flags = parseBenchFlags('npm run bench:editor --', {
+    repeats: { type: 'string', default: '5', help: 'alternating runs of each side after a warm-up (medians reported)' },
+    scale: { type: 'string', default: '2', help: 'upscale factor of the 480x272 sample frame' },
+  });
+  const repeats = intFlag('repeats', flags.repeats);
+  const scale = intFlag('scale', flags.scale);
   await mkdir(join(process.cwd(), 'bench', '.work.tmp'), { recursive: true });
   const dir = await mkdtemp(join(process.cwd(), 'bench', '.work.tmp', 'editor-'));
   try {
