@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Training-step throughput of the decomposer (samples/s), contiguous vs channels_last, interleaved.
+"""Parameter count and training-step throughput of the decomposer (samples/s), contiguous vs
+channels_last, interleaved.
 
   /usr/bin/python3 models/tools/bench_train.py --preset cpu --crop 128 --batch 8 --rounds 3 --steps 5
 """
@@ -30,6 +31,8 @@ def main() -> None:
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
+    n_params = sum(p.numel() for p in TwoStage(a.preset, a.head).parameters())
+    print(f'preset {a.preset}, head {a.head}: {n_params / 1e6:.3f} M parameters')
     results = {'contiguous': [], 'channels_last': []}
     nets = {}
     for name, mf in (('contiguous', torch.contiguous_format), ('channels_last', torch.channels_last)):
