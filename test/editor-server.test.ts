@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { resolveOptions } from '../configs/option-schema.js';
 import { EDIT_OPTIONS } from '../configs/edit-options.js';
 import { loadEditorAssets } from '../pipeline/editor/assets.js';
+import { openCommand } from '../pipeline/editor/open-browser.js';
 import { startEditor, type Editor } from '../pipeline/editor/start.js';
 import { Logger } from '../pipeline/log.js';
 import { labelmeToGuidance } from '../pipeline/math/labelme.js';
@@ -202,3 +203,29 @@ describe('afb edit server: API', () => {
     }
   });
 });
+
+describe('afb edit start-up', () => {
+  const log = new Logger('silent');
+  const run = { workers: 1, threads: 1, log };
+
+  it('names a bad image, annotation or export folder before any worker starts', async () => {
+    await expect(startEditor(join(dir, 'nope.png'), options({}), run)).rejects.toMatchObject({ name: 'InputError', message: expect.stringContaining('Image not found') });
+    await fsp.writeFile(join(dir, 'bad.json'), JSON.stringify({ shapes: [{ label: 'sideways', points: [[0, 0], [1, 0], [1, 1]] }] }));
+    await expect(startEditor(join(dir, 'blur.png'), options({ labelme: join(dir, 'bad.json') }), run)).rejects.toMatchObject({ name: 'InputError', path: join(dir, 'bad.json') });
+    // Export writes DIR/annotation.json: never over the annotation the session started from.
+    await fsp.writeFile(join(dir, 'annotation.json'), JSON.stringify({ imageWidth: w, imageHeight: h, shapes: [] }));
+    await expect(startEditor(join(dir, 'blur.png'), options({ labelme: join(dir, 'annotation.json'), output: dir }), run)).rejects.toMatchObject({ name: 'InvalidOptionError', option: '-o/--output' });
+    await expect(startEditor(join(dir, 'blur.png'), options({ predictor: join(dir, 'none.onnx') }), run)).rejects.toMatchObject({ name: 'InputError', message: expect.stringContaining('Guidance predictor not found') });
+  });
+
+  it('reports a busy port as a typed error and stops its workers', async () => {
+    await expect(startEditor(join(dir, 'blur.png'), options({ port: editor.server.port }), run)).rejects.toMatchObject({ name: 'AfbError', exitCode: 2, message: expect.stringContaining(`Cannot listen on 127.0.0.1:${editor.server.port} (EADDRINUSE)`) });
+  });
+
+  it('opens the URL with the desktop\'s opener', () => {
+    expect(openCommand('http://x/', 'linux')).toEqual(['xdg-open', ['http://x/']]);
+    expect(openCommand('http://x/', 'darwin')).toEqual(['open', ['http://x/']]);
+    expect(openCommand('http://x/', 'win32')).toEqual(['cmd', ['/c', 'start', '""', 'http://x/']]);
+  });
+});
+

@@ -4,6 +4,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AfbError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Asset } from './assets.js';
 import { HttpError, readBody, readJson, sendBytes, sendJson } from './http-util.js';
@@ -133,9 +134,11 @@ export async function startEditorServer(o: EditorServerOptions): Promise<EditorS
   });
   server.requestTimeout = 0; // Animate and Suggest may run for minutes on a CPU
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (cause: NodeJS.ErrnoException) => {
+      reject(new AfbError(`Cannot listen on ${host}:${o.port ?? 0} (${cause.code ?? cause.message}): choose another --port or --host`, { cause, exitCode: 2 }));
+    });
     server.listen(o.port ?? 0, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });

@@ -118,6 +118,20 @@ export function rasterizeShape(shape: LabelmeShape, width: number, height: numbe
   return mask;
 }
 
+/** First and last pixel row a shape can cover (pixel centres y + 0.5), clamped to the image. */
+function shapeRows(shape: LabelmeShape, height: number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  if (shape.shapeType === 'circle') {
+    const [[cx, cy], [px, py]] = shape.points as [[number, number], [number, number]];
+    const r = Math.hypot(px - cx, py - cy);
+    [lo, hi] = [cy - r, cy + r];
+  } else {
+    for (const [, y] of shape.points) [lo, hi] = [Math.min(lo, y), Math.max(hi, y)];
+  }
+  return [Math.max(0, Math.floor(lo - 1)), Math.min(height - 1, Math.ceil(hi + 1))];
+}
+
 /** Guidance from labelme shapes: unlabelled pixels static, shapes painted in order (later shapes win). */
 export function labelmeToGuidance(shapes: readonly LabelmeShape[], width: number, height: number, directions: DirectionCount = 4): GuidanceMap {
   const c = channelsForDirections(directions);
@@ -125,7 +139,9 @@ export function labelmeToGuidance(shapes: readonly LabelmeShape[], width: number
   shapes.forEach((shape, index) => {
     const code = labelToCode(shape.label, directions, index);
     const mask = rasterizeShape(shape, width, height, index);
-    for (let i = 0; i < mask.length; i++) if (mask[i]) for (let k = 0; k < c; k++) data[i * c + k] = code[k]!;
+    // Only the rows the shape can cover (many small shapes on a large image stay cheap).
+    const [y0, y1] = shapeRows(shape, height);
+    for (let i = y0 * width; i < (y1 + 1) * width; i++) if (mask[i]) for (let k = 0; k < c; k++) data[i * c + k] = code[k]!;
   });
   return { width, height, channels: c, data };
 }
