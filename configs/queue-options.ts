@@ -60,6 +60,9 @@ export const WORKER_OPTIONS = [
   defineOption({ key: 'exitWhenDrained', flag: '--exit-when-drained', description: 'exit once no job is waiting, delayed or running in the queue (batch machines, benchmarks)', default: false, parse: booleanParser }),
 ] as const;
 
+/** The --queue switch of `afb synth` (command line only: the Redis settings live in the `queue` config section). */
+export const SYNTH_QUEUE_FLAG = defineOption({ key: 'queue', flag: '--queue', description: 'add one job per video to the queue (--redis) for `afb worker`s instead of rendering here; the dataset folder must be shared', default: false, parse: booleanParser });
+
 /** Job states `afb queue clean` may remove. */
 export const CLEAN_STATES = ['completed', 'failed', 'all'] as const;
 export type CleanState = (typeof CLEAN_STATES)[number];

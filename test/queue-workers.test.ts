@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { makeTempDir, makeTestClip, removeTempDir } from './helpers/media.js';
 import { runAfb, startAfb, type RunningCli } from './helpers/cli.js';
-import { startTestRedis, type TestRedis } from './helpers/redis-server.js';
+import { startTestRedis, type TestRedis } from '../bench/lib/redis-server.js';
 import { probe } from '../pipeline/io/probe.js';
 import type { JobProgress } from '../pipeline/queue/job-types.js';
 import type { ActiveJobStatus, QueueStatus } from '../pipeline/queue/status.js';

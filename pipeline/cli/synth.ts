@@ -4,8 +4,11 @@ import type { Command } from 'commander';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_PROCEDURAL_CONFIG, type ProceduralConfig } from '../math/procedural/config.js';
 import { SYNTH_COMMON_OPTIONS, SYNTH_FOOTAGE_OPTIONS, SYNTH_PROCEDURAL_OPTIONS } from '../../configs/synth-options.js';
-import { runFootage, type FootageRunSummary } from '../synth/footage.js';
-import { runProcedural, type ProceduralRunSummary } from '../synth/procedural.js';
+import { runFootage, type FootageRunOptions, type FootageRunSummary } from '../synth/footage.js';
+import { runProcedural, type ProceduralRunOptions, type ProceduralRunSummary } from '../synth/procedural.js';
+import { QUEUE_SECTION_OPTIONS } from './queue.js';
+import { queueSynth } from './synth-queue.js';
+import { SYNTH_QUEUE_FLAG } from '../../configs/queue-options.js';
 import type { CommandContext } from './context.js';
 import type { CommandModule } from './main.js';
 
@@ -16,8 +19,8 @@ const FOOTAGE_RECORDS = [...SYNTH_COMMON_OPTIONS, SPLIT_RECORD, ...SYNTH_FOOTAGE
 const PROCEDURAL_ONLY = SYNTH_PROCEDURAL_OPTIONS.map((r) => r.key).filter((k) => k !== 'split' && k !== 'procedural');
 const FOOTAGE_ONLY = SYNTH_FOOTAGE_OPTIONS.map((r) => r.key);
 
-/** Run `afb synth --procedural` with raw CLI values; returns the run summary. */
-export async function synthProceduralCommand(ctx: CommandContext, cli: Record<string, unknown>, signal?: AbortSignal): Promise<ProceduralRunSummary> {
+/** The procedural run's options from raw CLI values (CLI > config file > default), checked. */
+export function proceduralOptions(ctx: CommandContext, cli: Record<string, unknown>): Omit<ProceduralRunOptions, 'workers' | 'log' | 'signal' | 'workerFile'> {
   const o = ctx.resolve('synth', PROCEDURAL_RECORDS, cli);
   if (!o.output) throw new InvalidOptionError('--output', 'a dataset folder (-o DIR)', o.output);
   if (!o.photos) throw new InvalidOptionError('--photos', 'a folder of photos with --procedural', o.photos);
@@ -35,21 +38,23 @@ export async function synthProceduralCommand(ctx: CommandContext, cli: Record<st
     staticThreshold: o.staticThreshold,
   };
   if (config.subframes % config.numGts !== 0) throw new InvalidOptionError('--subframes', `a multiple of ${config.numGts}`, o.subframes, 'range');
-  const summary = await runProcedural({
-    root: o.output, photosDir: o.photos, count: o.count, seed: o.seed, split: o.split, config,
-    layout: o.layout, pngLevel: o.pngLevel, force: o.force, workers: ctx.globals.workers, log: ctx.log, signal,
-  });
+  return { root: o.output, photosDir: o.photos, count: o.count, seed: o.seed, split: o.split, config, layout: o.layout, pngLevel: o.pngLevel, force: o.force };
+}
+
+/** Run `afb synth --procedural` with raw CLI values; returns the run summary. */
+export async function synthProceduralCommand(ctx: CommandContext, cli: Record<string, unknown>, signal?: AbortSignal): Promise<ProceduralRunSummary> {
+  const summary = await runProcedural({ ...proceduralOptions(ctx, cli), workers: ctx.globals.workers, log: ctx.log, signal });
   ctx.log.info(`synth: wrote ${summary.written} samples (${summary.skipped} skipped) in ${summary.seconds.toFixed(1)} s, ${summary.samplesPerSecond.toFixed(2)} samples/s (${summary.mode})`);
   ctx.emitJson(summary);
   return summary;
 }
 
-/** Run `afb synth INPUT...` with raw CLI values; returns the run summary. */
-export async function synthFootageCommand(ctx: CommandContext, inputs: readonly string[], cli: Record<string, unknown>, signal?: AbortSignal): Promise<FootageRunSummary> {
+/** The footage run's options from raw CLI values (CLI > config file > default), checked. */
+export function footageOptions(ctx: CommandContext, inputs: readonly string[], cli: Record<string, unknown>): Omit<FootageRunOptions, 'workers' | 'log' | 'signal'> {
   const o = ctx.resolve('synth', FOOTAGE_RECORDS, cli);
   if (!o.output) throw new InvalidOptionError('--output', 'a dataset folder (-o DIR)', o.output);
   if (o.gts > o.window) throw new InvalidOptionError('--gts', `at most --window (${o.window}) ground-truth frames`, o.gts, 'range');
-  const summary = await runFootage({
+  return {
     inputs, root: o.output,
     settings: {
       window: o.window, gap: o.gap, curve: o.curve, interpolate: o.interpolate, gts: o.gts,
@@ -57,8 +62,13 @@ export async function synthFootageCommand(ctx: CommandContext, inputs: readonly 
       guidanceRes: o.guidanceRes, staticThreshold: 0.5, layout: o.layout, pngLevel: o.pngLevel, flowWidth: o.flowWidth,
     },
     split: o.split, validFraction: o.validFraction, flowBackend: o.flowBackend, ...(o.flowModel ? { flowModel: o.flowModel } : {}),
-    force: o.force, workers: ctx.globals.workers, log: ctx.log, signal,
-  });
+    force: o.force,
+  };
+}
+
+/** Run `afb synth INPUT...` with raw CLI values; returns the run summary. */
+export async function synthFootageCommand(ctx: CommandContext, inputs: readonly string[], cli: Record<string, unknown>, signal?: AbortSignal): Promise<FootageRunSummary> {
+  const summary = await runFootage({ ...footageOptions(ctx, inputs, cli), workers: ctx.globals.workers, log: ctx.log, signal });
   ctx.log.info(`synth: wrote ${summary.written} samples (${summary.skipped} skipped) from ${summary.videos.length} input(s) in ${summary.seconds.toFixed(1)} s, ${summary.samplesPerSecond.toFixed(2)} samples/s`);
   ctx.emitJson(summary);
   return summary;
@@ -90,6 +100,8 @@ export const synthCommand: CommandModule = {
       const hasDefault = shown !== undefined && shown !== '' && shown !== false && typeof shown !== 'function' && !/\(default/.test(record.description);
       cmd.option(record.flag, hasDefault ? `${record.description} (default: ${String(shown)})` : record.description);
     }
+    // --queue: add one job per video to a BullMQ queue instead of rendering here (see afb worker).
+    for (const record of [SYNTH_QUEUE_FLAG, ...QUEUE_SECTION_OPTIONS.filter((r) => !['state', 'olderThan'].includes(r.key))]) cmd.option(record.flag, record.description);
     cmd.action(async (inputs: string[], opts: Record<string, unknown>) => {
       const ctx = await getContext();
       const { signal, dispose } = interruptSignal();
@@ -98,11 +110,13 @@ export const synthCommand: CommandModule = {
         if (opts['procedural']) {
           if (inputs.length > 0) throw new InvalidOptionError('inputs', 'no input files with --procedural', inputs);
           if (given(FOOTAGE_ONLY).length > 0) throw new InvalidOptionError('--procedural', `no footage options (${FOOTAGE_ONLY.join(', ')})`, given(FOOTAGE_ONLY));
-          await synthProceduralCommand(ctx, opts, signal);
+          if (opts['queue']) await queueSynth(ctx, opts, { procedural: true, options: proceduralOptions(ctx, opts) });
+          else await synthProceduralCommand(ctx, opts, signal);
         } else {
           if (inputs.length === 0) throw new InvalidOptionError('inputs', 'input videos/frame folders, or --procedural --photos DIR', inputs);
           if (given(PROCEDURAL_ONLY).length > 0) throw new InvalidOptionError('inputs', `no --procedural options (${PROCEDURAL_ONLY.join(', ')}) with footage`, given(PROCEDURAL_ONLY));
-          await synthFootageCommand(ctx, inputs, opts, signal);
+          if (opts['queue']) await queueSynth(ctx, opts, { procedural: false, options: footageOptions(ctx, inputs, opts) });
+          else await synthFootageCommand(ctx, inputs, opts, signal);
         }
       } finally {
         dispose();

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { JOB_KINDS, type JobKind, type JobProgress, type JobResult } from './job-types.js';
 import { PoolCache } from './pool-cache.js';
 import { recordError } from './queue-errors.js';
+import { runSynthJob } from './synth-jobs.js';
 import { runVideoJob } from './video-jobs.js';
 
 /** Resolved settings of a worker process. */
@@ -35,12 +36,12 @@ export interface WorkerSummary {
   readonly reason: 'signal' | 'drained';
 }
 
-/** Report progress to the queue at most every `intervalMs` (and always the last frame). */
+/** Report progress to the queue at most every `intervalMs` (and always the last, when the total is known). */
 export function progressReporter(send: (p: JobProgress) => void, base: Omit<JobProgress, 'done' | 'total'>, intervalMs: number, now: () => number = Date.now): (done: number, total: number) => void {
   let last = -Infinity;
   return (done, total) => {
     const t = now();
-    if (t - last < intervalMs && done < total) return;
+    if (t - last < intervalMs && !(total > 0 && done >= total)) return;
     last = t;
     send({ ...base, done, total });
   };
@@ -74,6 +75,7 @@ export async function runWorker(s: WorkerSettings): Promise<WorkerSummary> {
       send({ ...base, done: 0, total: 0 });
       const kind = job.name as JobKind;
       if (kind === 'video') return await runVideoJob(job.data, { ...env, onFrames: progressReporter(send, base, s.progressInterval) });
+      if (JOB_KINDS.includes(kind)) return await runSynthJob(kind, job, { ...env, onSamples: progressReporter(send, { ...base, unit: 'samples' }, s.progressInterval) });
       throw new InvalidOptionError('job name', `a job kind this afb version runs (${JOB_KINDS.join(', ')})`, job.name);
     } catch (error) {
       if (stopping === 'signal' && ac.signal.aborted && token) {

@@ -69,8 +69,20 @@ export interface FootageRunSummary {
   readonly configHash: string;
 }
 
-/** Synthesise (or resume) a dataset from footage. */
-export async function runFootage(o: FootageRunOptions): Promise<FootageRunSummary> {
+/** A checked footage run: absolute inputs, their video names, and the manifest to write. */
+export interface FootagePlan {
+  readonly inputs: string[];
+  readonly names: string[];
+  readonly configHash: string;
+  /** The manifest for the blurry frames per video found so far, complete or not. */
+  manifest(framesPerVideo: Record<string, number>, complete: boolean): DatasetManifest;
+}
+
+/**
+ * Name the videos, assign splits, check the manifest (resume, or refuse a changed config), write the
+ * split lists and an incomplete manifest. Shared by the local run and `afb synth --queue`.
+ */
+export async function prepareFootage(o: Omit<FootageRunOptions, 'workers' | 'log' | 'signal'>): Promise<FootagePlan> {
   const inputs = o.inputs.map((p) => resolve(p));
   const inputSizes: number[] = [];
   for (const p of inputs) inputSizes.push((await stat(p).catch(() => ({ size: -1 }))).size);
@@ -87,15 +99,22 @@ export async function runFootage(o: FootageRunOptions): Promise<FootageRunSummar
     throw new OutputError(o.root, `The dataset was made with a different config (hash ${previous.configHash}, now ${configHash}); use --force to regenerate it, or another output folder`);
   }
   const splits: Record<DatasetSplit, string[]> = { train: names.filter((_, i) => splitOf[i] === 'train'), valid: names.filter((_, i) => splitOf[i] === 'valid') };
-  const framesPerVideo: Record<string, number> = {};
-  const manifest = (complete: boolean): DatasetManifest => ({
+  const manifest = (framesPerVideo: Record<string, number>, complete: boolean): DatasetManifest => ({
     format: 'afb-dataset', version: 1, generator: 'footage', layout: o.settings.layout, config, configHash,
     counts: { videos: names.length, samples: Object.values(framesPerVideo).reduce((a, b) => a + b, 0), train: splits.train.length, valid: splits.valid.length },
     splits, framesPerVideo, complete, updatedAt: new Date().toISOString(),
   });
   await writeVideoList(o.root, 'train', splits.train);
   await writeVideoList(o.root, 'valid', splits.valid);
-  await writeManifest(o.root, manifest(false));
+  await writeManifest(o.root, manifest({}, false));
+  return { inputs, names, configHash, manifest };
+}
+
+/** Synthesise (or resume) a dataset from footage. */
+export async function runFootage(o: FootageRunOptions): Promise<FootageRunSummary> {
+  const { inputs, names, configHash, manifest: manifestOf } = await prepareFootage(o);
+  const framesPerVideo: Record<string, number> = {};
+  const manifest = (complete: boolean) => manifestOf(framesPerVideo, complete);
   const flow = await createFlowEstimator({ backend: o.flowBackend, modelPath: o.flowModel, log: o.log });
   o.log.info(`synth: ${names.length} input(s), window ${o.settings.window} + gap ${o.settings.gap}, interpolate x${o.settings.interpolate}, flow ${flow.description}, config ${configHash}`);
   // probe the inputs (no decoding) for the expected number of samples: progress with an ETA

@@ -53,8 +53,22 @@ export function proceduralVideoName(split: DatasetSplit, v: number): string {
   return `proc-${split}-${String(v).padStart(5, '0')}`;
 }
 
-/** Generate (or resume) a procedural dataset. */
-export async function runProcedural(o: ProceduralRunOptions): Promise<ProceduralRunSummary> {
+/** A checked, planned procedural run: the tasks still to render and the manifest to write. */
+export interface ProceduralPlan {
+  readonly tasks: ProceduralVideoTask[];
+  readonly nVideos: number;
+  readonly skipped: number;
+  readonly configHash: string;
+  readonly photos: number;
+  /** The manifest, complete or not (written by whoever finishes the run). */
+  manifest(complete: boolean): DatasetManifest;
+}
+
+/**
+ * Check the config and the manifest (resume, or refuse a changed config), plan the videos, write
+ * the split lists and an incomplete manifest. Shared by the local run and `afb synth --queue`.
+ */
+export async function prepareProcedural(o: Omit<ProceduralRunOptions, 'workers' | 'log' | 'signal' | 'workerFile'>): Promise<ProceduralPlan> {
   validateProceduralConfig(o.config);
   const photos = await listPoolPhotos(o.photosDir);
   // everything that changes pixels or names; not the count (growing a dataset keeps its samples)
@@ -100,8 +114,14 @@ export async function runProcedural(o: ProceduralRunOptions): Promise<Procedural
   await writeVideoList(o.root, 'train', splits.train);
   await writeVideoList(o.root, 'valid', splits.valid);
   await writeManifest(o.root, manifest(false));
+  return { tasks, nVideos, skipped, configHash, photos: photos.length, manifest };
+}
+
+/** Generate (or resume) a procedural dataset. */
+export async function runProcedural(o: ProceduralRunOptions): Promise<ProceduralRunSummary> {
+  const { tasks, nVideos, skipped, configHash, photos, manifest } = await prepareProcedural(o);
   const todo = o.count - skipped;
-  o.log.info(`synth: ${o.count} samples in ${nVideos} videos (${skipped} already complete, ${todo} to render) from ${photos.length} photos, ${o.config.width}x${o.config.height}, config ${configHash}`);
+  o.log.info(`synth: ${o.count} samples in ${nVideos} videos (${skipped} already complete, ${todo} to render) from ${photos} photos, ${o.config.width}x${o.config.height}, config ${configHash}`);
   const progress = new Progress(o.log, 'synth', todo, 'samples');
   const start = Date.now();
   let written = 0;

@@ -1,5 +1,5 @@
-// A private redis-server for tests: Debian's binary (scripts/setup.sh installs it) on a free
-// loopback port, listening on 127.0.0.1 only, its files in a temporary folder; stopped by the test.
+// A private redis-server for tests and benchmarks: Debian's binary (scripts/setup.sh installs it) on a
+// free loopback port, listening on 127.0.0.1 only, its files in a temporary folder; stopped by the caller.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
