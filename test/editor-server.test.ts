@@ -218,6 +218,19 @@ describe('afb edit start-up', () => {
     await expect(startEditor(join(dir, 'blur.png'), options({ predictor: join(dir, 'none.onnx') }), run)).rejects.toMatchObject({ name: 'InputError', message: expect.stringContaining('Guidance predictor not found') });
   });
 
+  it('starts from a --labelme annotation: the page gets its regions', async () => {
+    const shapes = [{ label: 'angle:30', points: [[1, 1], [9, 1], [9, 7]], shape_type: 'polygon' }, { label: 'static', points: [[2, 2], [5, 5]], shape_type: 'rectangle' }];
+    await fsp.writeFile(join(dir, 'start.json'), JSON.stringify({ imageWidth: w, imageHeight: h, shapes }));
+    const e = await startEditor(join(dir, 'blur.png'), options({ labelme: join(dir, 'start.json'), directions: 16 }), run);
+    try {
+      const info = JSON.parse((await raw({ port: e.server.port, path: `/${e.server.token}/api/session` })).body) as { regions: unknown; directions: number };
+      expect(info.directions).toBe(16);
+      expect(info.regions).toEqual([{ label: 'angle:30', shapeType: 'polygon', points: [[1, 1], [9, 1], [9, 7]] }, { label: 'static', shapeType: 'rectangle', points: [[2, 2], [5, 5]] }]);
+    } finally {
+      await e.close();
+    }
+  });
+
   it('reports a busy port as a typed error and stops its workers', async () => {
     await expect(startEditor(join(dir, 'blur.png'), options({ port: editor.server.port }), run)).rejects.toMatchObject({ name: 'AfbError', exitCode: 2, message: expect.stringContaining(`Cannot listen on 127.0.0.1:${editor.server.port} (EADDRINUSE)`) });
   });

@@ -11,7 +11,8 @@ async function run(image: string, cli: Record<string, unknown>, ctx: CommandCont
   const o = ctx.resolve('edit', EDIT_OPTIONS, cli);
   const editor = await startEditor(image, o, { workers: ctx.globals.workers, threads: ctx.globals.threads, log: ctx.log });
   const { url } = editor.server;
-  process.stdout.write(`${url}\n`);
+  if (ctx.globals.json) ctx.emitJson({ url, host: editor.server.host, port: editor.server.port, image, width: editor.session.width, height: editor.session.height });
+  else process.stdout.write(`${url}\n`);
   ctx.log.info(`afb edit: ${image} at ${url} (Ctrl+C to stop)`);
   if (o.host !== '127.0.0.1' && o.host !== 'localhost') ctx.log.warn(`listening on ${o.host}: anyone who can reach it and has the URL can use the editor`);
   if (o.open) openInBrowser(url, (m) => ctx.log.warn(m));
