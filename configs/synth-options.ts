@@ -17,6 +17,24 @@ export function parseSize(raw: unknown, flag: string): [number, number] {
   return [w, h];
 }
 
+/** Parse an exposure fraction 'E' or a range 'MIN-MAX' (0.05 <= MIN <= MAX <= 1) into [min, max]. */
+export function parseDutyCycle(raw: unknown, flag: string): [number, number] {
+  if (Array.isArray(raw) && raw.length === 2) return parseDutyCycle(raw.join('-'), flag);
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  const m = /^(\d*\.?\d+)(?:-(\d*\.?\d+))?$/.exec(text);
+  const lo = m ? Number(m[1]) : NaN;
+  const hi = m?.[2] !== undefined ? Number(m[2]) : lo;
+  if (!(lo >= 0.05 && lo <= hi && hi <= 1)) throw new InvalidOptionError(flag, 'an exposure fraction in [0.05, 1] or a range MIN-MAX such as 0.25-1', raw, m ? 'range' : 'type');
+  return [lo, hi];
+}
+
+/** Parse a comma-separated list of motion files to write: exact, video. */
+export function parseMotionFiles(raw: unknown, flag: string): ('exact' | 'video')[] {
+  const items = (Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : []).map((s) => s.trim()).filter((s) => s !== '');
+  for (const item of items) if (item !== 'exact' && item !== 'video') throw new InvalidOptionError(flag, 'a comma-separated list of exact, video', raw);
+  return [...new Set(items)] as ('exact' | 'video')[];
+}
+
 /** Records shared by both synth modes. */
 export const SYNTH_COMMON_OPTIONS = [
   defineOption({ key: 'output', flag: '-o, --output <dir>', description: 'dataset root folder to write (required)', default: '', parse: stringParser }),
@@ -24,6 +42,7 @@ export const SYNTH_COMMON_OPTIONS = [
   defineOption({ key: 'guidanceRes', flag: '--guidance-res <res>', description: 'guidance .npy resolution: full or half (2x2 mean of the flow, then quantised)', default: 'full' as 'full' | 'half', parse: choiceParser(['full', 'half'] as const) }),
   defineOption({ key: 'pngLevel', flag: '--png-level <n>', description: 'PNG zlib level 0-9 (3: close to 6 in size, faster)', default: 3, parse: intParser(0, 9) }),
   defineOption({ key: 'force', flag: '--force', description: 'regenerate even if the existing dataset was made with a different config', default: false, parse: booleanParser }),
+  defineOption({ key: 'dutyCycle', flag: '--duty-cycle <e>', description: 'exposure fraction: the shutter is open for e of each frame interval (1 = contiguous exposures); procedural also takes a range MIN-MAX drawn per video', default: [1, 1] as [number, number], parse: parseDutyCycle }),
 ] as const;
 
 /** Records of procedural generation (`--procedural`). */
@@ -45,6 +64,7 @@ export const SYNTH_PROCEDURAL_OPTIONS = [
   defineOption({ key: 'cameraZoom', flag: '--camera-zoom <frac>', description: 'largest background zoom per exposure (0.03 = 3 %)', default: D.camera.maxZoom, parse: numberParser(0, 0.5) }),
   defineOption({ key: 'spriteZoom', flag: '--sprite-zoom <frac>', description: 'largest sprite zoom per exposure', default: D.sprites.maxZoom, parse: numberParser(0, 0.5) }),
   defineOption({ key: 'staticThreshold', flag: '--static-threshold <px>', description: 'aggregate flow below this magnitude is static guidance', default: D.staticThreshold, parse: numberParser(0, 1000) }),
+  defineOption({ key: 'motionFiles', flag: '--motion-files <list>', description: 'also write motion .npy files: exact (motion/, the scene\'s true motion) and/or video (motion_video/, estimated from the blurry frames as afb video does)', default: [] as ('exact' | 'video')[], parse: parseMotionFiles }),
 ] as const;
 
 /** Records of synthesis from footage (`afb synth INPUT...`). */

@@ -36,9 +36,10 @@ export function proceduralOptions(ctx: CommandContext, cli: Record<string, unkno
     sprites: { ...D.sprites, maxShift: o.spriteShift, maxRotation: o.spriteRotation, maxZoom: o.spriteZoom, maxCount: o.maxSprites },
     guidanceRes: o.guidanceRes,
     staticThreshold: o.staticThreshold,
+    dutyCycle: o.dutyCycle,
   };
   if (config.subframes % config.numGts !== 0) throw new InvalidOptionError('--subframes', `a multiple of ${config.numGts}`, o.subframes, 'range');
-  return { root: o.output, photosDir: o.photos, count: o.count, seed: o.seed, split: o.split, config, layout: o.layout, pngLevel: o.pngLevel, force: o.force };
+  return { root: o.output, photosDir: o.photos, count: o.count, seed: o.seed, split: o.split, config, layout: o.layout, pngLevel: o.pngLevel, motionFiles: o.motionFiles, force: o.force };
 }
 
 /** Run `afb synth --procedural` with raw CLI values; returns the run summary. */
@@ -54,10 +55,15 @@ export function footageOptions(ctx: CommandContext, inputs: readonly string[], c
   const o = ctx.resolve('synth', FOOTAGE_RECORDS, cli);
   if (!o.output) throw new InvalidOptionError('--output', 'a dataset folder (-o DIR)', o.output);
   if (o.gts > o.window) throw new InvalidOptionError('--gts', `at most --window (${o.window}) ground-truth frames`, o.gts, 'range');
+  const [duty, dutyMax] = o.dutyCycle;
+  if (duty !== dutyMax) throw new InvalidOptionError('--duty-cycle', 'one exposure fraction for footage (ranges are procedural only)', o.dutyCycle.join('-'));
+  if (duty < 1 && cli['gap'] !== undefined) throw new InvalidOptionError('--gap', 'either --gap or --duty-cycle, not both', cli['gap']);
+  // duty cycle e = window / (window + gap)
+  const gap = duty < 1 ? Math.round((o.window * (1 - duty)) / duty) : o.gap;
   return {
     inputs, root: o.output,
     settings: {
-      window: o.window, gap: o.gap, curve: o.curve, interpolate: o.interpolate, gts: o.gts,
+      window: o.window, gap, curve: o.curve, interpolate: o.interpolate, gts: o.gts,
       ...(o.resize ? { resize: { width: o.resize[0], height: o.resize[1], fit: o.fit } } : {}),
       guidanceRes: o.guidanceRes, staticThreshold: 0.5, layout: o.layout, pngLevel: o.pngLevel, flowWidth: o.flowWidth,
     },

@@ -54,6 +54,15 @@ export function guidancePath(root: string, video: string, i: number, layout: Dat
   return join(root, video, guidanceDirName(layout), `${pad(i, 8)}_trend.npy`);
 }
 
+/** Which motion file: the exact motion of the scene ('exact', folder motion/) or the motion afb
+ * estimates from the blurry frames as `afb video` does ('video', folder motion_video/). */
+export type MotionKind = 'exact' | 'video';
+
+/** Path of the motion .npy of exposure `i`: float32 (H, W, 2), (x, y) pixels per frame interval. */
+export function motionPath(root: string, video: string, i: number, kind: MotionKind): string {
+  return join(root, video, kind === 'exact' ? 'motion' : 'motion_video', `${pad(i, 8)}_motion.npy`);
+}
+
 /** Path of the B-Aist++ bounding-box annotation (pickle) of exposure `i`. */
 export function bboxPath(root: string, video: string, i: number): string {
   return join(root, video, 'blur_anno', `${pad(i, 8)}.pkl`);
@@ -107,6 +116,8 @@ export interface DatasetManifest {
   readonly splits: Readonly<Record<DatasetSplit, readonly string[]>>;
   /** Number of blurry frames per video folder name. */
   readonly framesPerVideo: Readonly<Record<string, number>>;
+  /** Exposure fraction e of each video (the shutter is open for e of each frame interval). */
+  readonly dutyCycles?: Readonly<Record<string, number>>;
   readonly complete: boolean;
   readonly updatedAt: string;
 }

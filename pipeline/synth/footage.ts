@@ -99,10 +99,12 @@ export async function prepareFootage(o: Omit<FootageRunOptions, 'workers' | 'log
     throw new OutputError(o.root, `The dataset was made with a different config (hash ${previous.configHash}, now ${configHash}); use --force to regenerate it, or another output folder`);
   }
   const splits: Record<DatasetSplit, string[]> = { train: names.filter((_, i) => splitOf[i] === 'train'), valid: names.filter((_, i) => splitOf[i] === 'valid') };
+  const duty = o.settings.window / (o.settings.window + o.settings.gap);
+  const dutyCycles = Object.fromEntries(names.map((n) => [n, duty]));
   const manifest = (framesPerVideo: Record<string, number>, complete: boolean): DatasetManifest => ({
     format: 'afb-dataset', version: 1, generator: 'footage', layout: o.settings.layout, config, configHash,
     counts: { videos: names.length, samples: Object.values(framesPerVideo).reduce((a, b) => a + b, 0), train: splits.train.length, valid: splits.valid.length },
-    splits, framesPerVideo, complete, updatedAt: new Date().toISOString(),
+    splits, framesPerVideo, dutyCycles, complete, updatedAt: new Date().toISOString(),
   });
   await writeVideoList(o.root, 'train', splits.train);
   await writeVideoList(o.root, 'valid', splits.valid);

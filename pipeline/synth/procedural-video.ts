@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { encodePng } from '../io/image.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { encodeNpy } from '../io/npy.js';
-import { blurPath, guidancePath, sharpPath, type DatasetLayout } from '../io/dataset-layout.js';
+import { blurPath, guidancePath, motionPath, sharpPath, type DatasetLayout, type MotionKind } from '../io/dataset-layout.js';
+import { BuiltinFlowEstimator } from '../flow/builtin.js';
+import { motionFromNeighbours } from '../motion/video-motion.js';
 import { encodeLinearTo8Fast } from '../math/blur.js';
 import type { ProceduralConfig } from '../math/procedural/config.js';
 import { createExposureScratch, renderExposure } from '../math/procedural/exposure.js';
@@ -26,6 +28,9 @@ export interface ProceduralVideoTask {
   readonly layout: DatasetLayout;
   /** PNG zlib level (0-9). */
   readonly pngLevel: number;
+  /** Motion files to write besides the reference layout (dataset-layout.ts motionPath). 'video' needs
+   * every exposure of the video in `exposures` (the motion of frame i is estimated from i-1 and i+1). */
+  readonly motionFiles: readonly MotionKind[];
 }
 
 /** What a task did: how many samples it wrote. */
@@ -53,19 +58,46 @@ export async function renderProceduralVideo(task: ProceduralVideoTask): Promise<
   let written = 0;
   let pending: Promise<void> = Promise.resolve();
   const scratch = createExposureScratch(W, H);
+  const exact = task.motionFiles.includes('exact');
+  const videoMotion = task.motionFiles.includes('video');
+  const blurry8 = new Map<number, Uint8Array>();
+  const writeMotion = (i: number, kind: MotionKind, data: Float32Array) => writeFileAtomic(motionPath(root, video, i, kind), encodeNpy(data, [H, W, 2]));
+  // Each sample's blurry PNG is written last: its presence marks the sample complete.
+  const writeBlurry = async (i: number, blur8: Uint8Array) => {
+    await writeFileAtomic(blurPath(root, video, i), await encodePng({ width: W, height: H, data: blur8 }, task.pngLevel));
+    written++;
+  };
   for (const i of task.exposures) {
-    const ex = renderExposure(layers, i, W, H, { subframes: plan.subframes[i]!, numGts: c.numGts, scratch });
+    const ex = renderExposure(layers, i, W, H, { subframes: plan.subframes[i]!, numGts: c.numGts, scratch, duty: plan.dutyCycle, motion: exact });
     await pending; // the previous sample's files are encoded in libvips threads while this one renders
     const g = guidanceFromFlow({ width: W, height: H, data: ex.flow }, c.guidanceRes, c.staticThreshold);
+    const blur8 = encodeLinearTo8Fast(ex.blur);
     pending = (async () => {
       await Promise.all([
         ...ex.sharp.map(async (frame, j) => writeFileAtomic(sharpPath(root, video, i, j), await png(frame))),
         writeFileAtomic(guidancePath(root, video, i, task.layout), encodeNpy(g.data, [g.height, g.width, 2])),
+        ...(ex.motion ? [writeMotion(i, 'exact', ex.motion)] : []),
       ]);
-      await writeFileAtomic(blurPath(root, video, i), await png(ex.blur)); // last: its presence marks the sample complete
-      written++;
+      if (videoMotion) blurry8.set(i, blur8);
+      else await writeBlurry(i, blur8);
     })();
     pending.catch(() => undefined); // awaited on the next turn; never an unhandled rejection meanwhile
+  }
+  await pending;
+  if (videoMotion) {
+    // The motion `afb video` would estimate from these blurry frames (same estimator, same neighbours).
+    const estimator = new BuiltinFlowEstimator();
+    const frame = (i: number) => {
+      const data = blurry8.get(i);
+      return data ? { width: W, height: H, data } : undefined;
+    };
+    for (const i of task.exposures) {
+      const prev = frame(i - 1);
+      const next = frame(i + 1);
+      const m = await motionFromNeighbours(estimator, { cur: frame(i)!, ...(prev ? { prev } : {}), ...(next ? { next } : {}) });
+      await writeMotion(i, 'video', m ? m.data : new Float32Array(W * H * 2));
+    }
+    for (const i of task.exposures) await writeBlurry(i, blurry8.get(i)!);
   }
   await pending;
   return { video, written };

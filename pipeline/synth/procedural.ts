@@ -4,12 +4,13 @@ import { rm } from 'node:fs/promises';
 import { OutputError } from '../errors.js';
 import {
   hashConfig, readManifest, videoDir, writeManifest, writeVideoList,
-  type DatasetLayout, type DatasetManifest, type DatasetSplit,
+  type DatasetLayout, type DatasetManifest, type DatasetSplit, type MotionKind,
 } from '../io/dataset-layout.js';
 import { ensureWritableDir } from '../io/atomic.js';
 import { Progress, type Logger } from '../log.js';
 import { deriveSeed } from '../math/prng.js';
 import { validateProceduralConfig, type ProceduralConfig } from '../math/procedural/config.js';
+import { drawDutyCycle } from '../math/procedural/scene-plan.js';
 import { listPoolPhotos } from './photo-pool.js';
 import { isSampleComplete, renderProceduralVideo, type ProceduralVideoResult, type ProceduralVideoTask } from './procedural-video.js';
 import { runTasks } from './task-runner.js';
@@ -24,6 +25,8 @@ export interface ProceduralRunOptions {
   readonly config: ProceduralConfig;
   readonly layout: DatasetLayout;
   readonly pngLevel: number;
+  /** Motion files to write besides the reference layout (exact scene motion, motion estimated from video). */
+  readonly motionFiles?: readonly MotionKind[];
   readonly force: boolean;
   readonly workers: number;
   readonly log: Logger;
@@ -70,10 +73,12 @@ export interface ProceduralPlan {
  */
 export async function prepareProcedural(o: Omit<ProceduralRunOptions, 'workers' | 'log' | 'signal' | 'workerFile'>): Promise<ProceduralPlan> {
   validateProceduralConfig(o.config);
+  const motionFiles = o.motionFiles ?? [];
   const photos = await listPoolPhotos(o.photosDir);
   // everything that changes pixels or names; not the count (growing a dataset keeps its samples)
   const config = {
     generator: 'procedural', generatorVersion: PROCEDURAL_GENERATOR_VERSION, seed: o.seed, split: o.split, layout: o.layout, ...o.config,
+    ...(motionFiles.length > 0 ? { motionFiles: [...motionFiles].sort() } : {}),
     photos: photos.map((p) => `${p.name}:${p.width}x${p.height}`),
   };
   const configHash = hashConfig(config);
@@ -91,25 +96,33 @@ export async function prepareProcedural(o: Omit<ProceduralRunOptions, 'workers' 
     for (const v of [...previous.splits.train, ...previous.splits.valid]) if (!keep.has(v)) await rm(videoDir(o.root, v), { recursive: true, force: true });
   }
   const framesPerVideo: Record<string, number> = {};
+  const dutyCycles: Record<string, number> = {};
   const tasks: ProceduralVideoTask[] = [];
   let skipped = 0;
   videos.forEach((video, v) => {
     const len = Math.min(fpv, o.count - v * fpv);
     framesPerVideo[video] = len;
-    const exposures: number[] = [];
+    dutyCycles[video] = drawDutyCycle(deriveSeed(o.seed, v), o.config);
+    let exposures: number[] = [];
     for (let i = 0; i < len; i++) {
       if (!o.force && isSampleComplete(o.root, video, i)) skipped++;
       else exposures.push(i);
     }
+    // motion from video reads each frame's neighbours: an incomplete video is rendered whole again
+    // (the same bytes: rendering is deterministic)
+    if (motionFiles.includes('video') && exposures.length > 0 && exposures.length < len) {
+      skipped -= len - exposures.length;
+      exposures = Array.from({ length: len }, (_, i) => i);
+    }
     if (exposures.length > 0) {
-      tasks.push({ root: o.root, video, seed: deriveSeed(o.seed, v), config: o.config, photos, exposures, layout: o.layout, pngLevel: o.pngLevel });
+      tasks.push({ root: o.root, video, seed: deriveSeed(o.seed, v), config: o.config, photos, exposures, layout: o.layout, pngLevel: o.pngLevel, motionFiles });
     }
   });
   const splits: Record<DatasetSplit, string[]> = { train: o.split === 'train' ? videos : [], valid: o.split === 'valid' ? videos : [] };
   const manifest = (complete: boolean): DatasetManifest => ({
     format: 'afb-dataset', version: 1, generator: 'procedural', layout: o.layout, config, configHash,
     counts: { videos: nVideos, samples: o.count, train: splits.train.length, valid: splits.valid.length },
-    splits, framesPerVideo, complete, updatedAt: new Date().toISOString(),
+    splits, framesPerVideo, dutyCycles, complete, updatedAt: new Date().toISOString(),
   });
   await writeVideoList(o.root, 'train', splits.train);
   await writeVideoList(o.root, 'valid', splits.valid);

@@ -43,6 +43,9 @@ export interface ProceduralConfig {
   readonly guidanceRes: 'full' | 'half';
   /** Static threshold of the guidance quantiser (aggregate flow magnitude, pixels). */
   readonly staticThreshold: number;
+  /** Exposure fraction (shutter open for this part of each frame interval): each video draws its
+   * own uniformly in [min, max]; [1, 1] = contiguous exposures. */
+  readonly dutyCycle: readonly [number, number];
 }
 
 /** The defaults: 256x256, 8 exposures per video, up to 49 sub-frames spaced <= 1 px, 0-4 sprites. */
@@ -59,6 +62,7 @@ export const DEFAULT_PROCEDURAL_CONFIG: ProceduralConfig = {
   maxUpscale: 1.5,
   guidanceRes: 'full',
   staticThreshold: 0.5,
+  dutyCycle: [1, 1],
 };
 
 /** Check a config; RangeError naming the bad field and value. */
@@ -87,4 +91,6 @@ export function validateProceduralConfig(c: ProceduralConfig): void {
   }
   if (!(c.maxUpscale >= 1)) bad('maxUpscale', 'a number >= 1', c.maxUpscale);
   if (!(c.staticThreshold >= 0)) bad('staticThreshold', 'a number >= 0', c.staticThreshold);
+  const [d0, d1] = c.dutyCycle;
+  if (!(d0 >= 0.05 && d0 <= d1 && d1 <= 1)) bad('dutyCycle', '0.05 <= min <= max <= 1', c.dutyCycle);
 }

@@ -18,11 +18,15 @@ export interface ExposureResult {
   readonly flow: Float32Array;
   /** The individual flows j -> j+1 (only when asked for). */
   readonly pairFlows?: Float32Array[];
+  /** With `motion`: the exact motion in pixels per frame interval at the middle ground truth's
+   * pixels: where that content is at the end of the exposure minus where it was at its start,
+   * divided by the exposure fraction (u, v interleaved). */
+  readonly motion?: Float32Array;
 }
 
-/** Time of sub-frame s of exposure i with S sub-frames: the centre of its 1/S slice of [i, i+1). */
-export function subframeTime(exposure: number, s: number, subframes: number): number {
-  return exposure + (s + 0.5) / subframes;
+/** Time of sub-frame s of exposure i with S sub-frames and duty cycle d: the centre of its 1/S slice of [i, i+d). */
+export function subframeTime(exposure: number, s: number, subframes: number, duty = 1): number {
+  return exposure + (duty * (s + 0.5)) / subframes;
 }
 
 /**
@@ -59,9 +63,10 @@ export function createExposureScratch(width: number, height: number): ExposureSc
  */
 export function renderExposure(
   layers: readonly SceneLayer[], exposure: number, width: number, height: number,
-  options: { subframes: number; numGts?: number; pairFlows?: boolean; scratch?: ExposureScratch },
+  options: { subframes: number; numGts?: number; pairFlows?: boolean; scratch?: ExposureScratch; duty?: number; motion?: boolean },
 ): ExposureResult {
   const S = options.subframes;
+  const duty = options.duty ?? 1;
   const numGts = options.numGts ?? 7;
   const gts = gtIndices(S, numGts);
   const n = width * height;
@@ -73,7 +78,7 @@ export function renderExposure(
   let next = 0;
   for (let s = 0; s < S; s++) {
     const isGt = next < gts.length && gts[next] === s;
-    renderInstant(layers, subframeTime(exposure, s, S), width, height, frame, isGt ? ids : undefined, acc);
+    renderInstant(layers, subframeTime(exposure, s, S, duty), width, height, frame, isGt ? ids : undefined, acc);
     while (next < gts.length && gts[next] === s) {
       sharp.push(frame.slice());
       idMaps.push(ids.slice());
@@ -82,7 +87,7 @@ export function renderExposure(
   }
   const inv = 1 / S;
   for (let i = 0; i < acc.length; i++) acc[i] *= inv;
-  const gtTimes = gts.map((s) => subframeTime(exposure, s, S));
+  const gtTimes = gts.map((s) => subframeTime(exposure, s, S, duty));
   const flow = new Float32Array(n * 2);
   const pairFlows: Float32Array[] = [];
   for (let j = 0; j + 1 < numGts; j++) {
@@ -95,5 +100,15 @@ export function renderExposure(
       accumulateFlow(layers, idMaps[j]!, gtTimes[j]!, gtTimes[j + 1]!, width, height, flow);
     }
   }
-  return { blur: acc, sharp, gtSubframes: gts, gtTimes, flow, ...(options.pairFlows ? { pairFlows } : {}) };
+  let motion: Float32Array | undefined;
+  if (options.motion) {
+    const mid = numGts >> 1;
+    const end = new Float32Array(n * 2);
+    const start = new Float32Array(n * 2);
+    accumulateFlow(layers, idMaps[mid]!, gtTimes[mid]!, exposure + duty, width, height, end);
+    accumulateFlow(layers, idMaps[mid]!, gtTimes[mid]!, exposure, width, height, start);
+    motion = end;
+    for (let i = 0; i < motion.length; i++) motion[i] = (end[i]! - start[i]!) / duty;
+  }
+  return { blur: acc, sharp, gtSubframes: gts, gtTimes, flow, ...(options.pairFlows ? { pairFlows } : {}), ...(motion ? { motion } : {}) };
 }

@@ -1,6 +1,6 @@
 // Random plan of one procedural video: which photos, which crops and scales, which masks and
 // which motions; everything drawn from a seeded stream. Pure: no I/O (photo sizes come in).
-import { Rng } from '../prng.js';
+import { deriveSeed, Rng } from '../prng.js';
 import { applyAffine, imageToLayer, maxDisplacement, type LayerMotion } from './affine.js';
 import type { MotionRange, ProceduralConfig } from './config.js';
 import { maskExtent, randomMaskShape, type MaskShape } from './mask.js';
@@ -29,6 +29,18 @@ export interface VideoPlan {
   readonly sprites: readonly SpritePlan[];
   /** Sub-frames of each exposure. */
   readonly subframes: readonly number[];
+  /** Exposure fraction of this video: exposure i spans [i, i + dutyCycle) of the timeline. */
+  readonly dutyCycle: number;
+}
+
+/**
+ * The exposure fraction of the video with random stream `seed`: uniform in config.dutyCycle, from
+ * a stream of its own (so the rest of the plan does not depend on it).
+ */
+export function drawDutyCycle(seed: number, config: Pick<ProceduralConfig, 'dutyCycle'>): number {
+  const [lo, hi] = config.dutyCycle;
+  if (lo === hi) return lo;
+  return new Rng(deriveSeed(seed, 0xd07c)).uniform(lo, hi);
 }
 
 /** Draw start/end velocities (px per exposure) for a layer: static, slow or up to maxShift. */
@@ -144,15 +156,16 @@ export function planVideo(seed: number, config: ProceduralConfig, photoSizes: re
     sprites.push({ request, mask: fit < 1 ? { ...mask, radius: mask.radius * fit, feather: Math.max(0.5, mask.feather * fit) } : mask, motion });
   }
 
+  const dutyCycle = drawDutyCycle(seed, config);
   const subframes: number[] = [];
   const camRadius = Math.hypot(W, H) / 2;
   for (let i = 0; i < n; i++) {
-    let disp = maxDisplacement(camera, i, i + 1, camRadius);
+    let disp = maxDisplacement(camera, i, i + dutyCycle, camRadius);
     for (const sp of sprites) {
       const r = (Math.SQRT2 * Math.max(sp.request.outWidth, sp.request.outHeight)) / 2 * Math.exp(Math.abs(sp.motion.logScale0) + Math.abs(sp.motion.zeta) * n);
-      disp = Math.max(disp, maxDisplacement(sp.motion, i, i + 1, r));
+      disp = Math.max(disp, maxDisplacement(sp.motion, i, i + dutyCycle, r));
     }
     subframes.push(subframesFor(disp, config));
   }
-  return { background: { request: bgReq, motion: camera }, sprites, subframes };
+  return { background: { request: bgReq, motion: camera }, sprites, subframes, dutyCycle };
 }

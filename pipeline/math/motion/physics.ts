@@ -1,0 +1,153 @@
+// The physical decomposition with the motion known: deblur the frame in linear light with each
+// pixel's linear motion kernel (Richardson-Lucy), then render the 7 frames by moving the sharp
+// image along the motion. Pure: no I/O. Conventions: pipeline/math/motion/motion-field.ts.
+import { encodeLinearToSrgbFloat, toLinearLut } from '../colour.js';
+import { DEFAULT_STATIC_THRESHOLD } from '../guidance.js';
+import { addBilinear, applyLineKernel, sampleCounts, type LineKernelOptions } from './line-kernel.js';
+import { frameTime, movingPixels, staticMask, validateExposure, type MotionField } from './motion-field.js';
+
+/** Settings of the physical decomposition, every default written out in PHYSICS_DEFAULTS. */
+export interface PhysicsOptions extends LineKernelOptions {
+  /** Exposure fraction e: the blur covers e * F. */
+  readonly exposure: number;
+  /** Richardson-Lucy iterations (0: no deblurring, the blurry frame itself is moved along the motion). */
+  readonly iterations: number;
+  /** Pixels with |F| below this (pixels per frame interval) are static: output = input. */
+  readonly staticThreshold: number;
+  /** Frames rendered per blurry frame. */
+  readonly frames: number;
+}
+
+/** Defaults: 6 iterations, samples <= 3 px apart, at most 9 (docs/flow.md has the measurements behind them). */
+export const PHYSICS_DEFAULTS: PhysicsOptions = {
+  exposure: 1,
+  iterations: 6,
+  spacing: 3,
+  maxSamples: 9,
+  staticThreshold: DEFAULT_STATIC_THRESHOLD,
+  frames: 7,
+};
+
+/** Smallest denominator in the Richardson-Lucy ratio (linear light). */
+const RL_EPSILON = 1e-4;
+
+/** Fill in defaults and check ranges; RangeError naming the bad field. */
+export function resolvePhysicsOptions(options: Partial<PhysicsOptions> = {}): PhysicsOptions {
+  const o = { ...PHYSICS_DEFAULTS, ...options };
+  validateExposure(o.exposure);
+  const int = (name: string, v: number, min: number, max: number) => {
+    if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`Expected an integer in [${min}, ${max}] for ${name} but received ${v}`);
+  };
+  int('iterations', o.iterations, 0, 100);
+  int('maxSamples', o.maxSamples, 1, 64);
+  int('frames', o.frames, 1, 64);
+  if (!(o.spacing > 0)) throw new RangeError(`Expected a number > 0 for spacing but received ${o.spacing}`);
+  if (!(o.staticThreshold >= 0)) throw new RangeError(`Expected a number >= 0 for staticThreshold but received ${o.staticThreshold}`);
+  return o;
+}
+
+/** The motion prepared for one frame: displacement over the exposure, samples per pixel, moving pixels. */
+export interface PreparedMotion {
+  readonly width: number;
+  readonly height: number;
+  /** D = e * F, interleaved (dx, dy). */
+  readonly displacement: Float32Array;
+  readonly counts: Uint8Array;
+  readonly moving: Int32Array;
+  readonly isStatic: Uint8Array;
+}
+
+/** Scale the motion by the exposure and list the moving pixels. */
+export function prepareMotion(motion: MotionField, o: PhysicsOptions): PreparedMotion {
+  const displacement = new Float32Array(motion.data.length);
+  for (let i = 0; i < displacement.length; i++) displacement[i] = motion.data[i]! * o.exposure;
+  const isStatic = staticMask(motion, o.staticThreshold);
+  return { width: motion.width, height: motion.height, displacement, counts: sampleCounts(displacement, o), moving: movingPixels(isStatic), isStatic };
+}
+
+/**
+ * Richardson-Lucy deconvolution of a linear-light interleaved RGB image with the per-pixel line
+ * kernel: L <- clamp(L * A(B / max(A(L), eps)), 0, 1), starting from L = B; A also serves as its
+ * own adjoint (the kernel is symmetric). Static pixels keep B. Returns a new image.
+ */
+export function deblurRichardsonLucy(blur: Float32Array, m: PreparedMotion, iterations: number): Float32Array {
+  const { width: w, height: h, displacement, counts, moving } = m;
+  const latent = blur.slice();
+  if (iterations === 0 || moving.length === 0) return latent;
+  const estimate = new Float32Array(blur.length);
+  // The ratio B / A(L) is sampled around moving pixels, static ones included: there A(L) = L = B.
+  const ratio = new Float32Array(blur.length);
+  for (let i = 0; i < blur.length; i++) ratio[i] = blur[i]! / Math.max(blur[i]!, RL_EPSILON);
+  const correction = new Float32Array(blur.length);
+  for (let it = 0; it < iterations; it++) {
+    applyLineKernel(latent, estimate, w, h, displacement, counts, moving);
+    for (let i = 0; i < moving.length; i++) {
+      const o = moving[i]! * 3;
+      for (let c = 0; c < 3; c++) ratio[o + c] = blur[o + c]! / Math.max(estimate[o + c]!, RL_EPSILON);
+    }
+    applyLineKernel(ratio, correction, w, h, displacement, counts, moving);
+    for (let i = 0; i < moving.length; i++) {
+      const o = moving[i]! * 3;
+      for (let c = 0; c < 3; c++) {
+        const v = latent[o + c]! * correction[o + c]!;
+        latent[o + c] = v < 0 ? 0 : v > 1 ? 1 : v;
+      }
+    }
+  }
+  return latent;
+}
+
+/**
+ * Frames along the motion: frame j at pixel x is the latent image at x - t_j D(x), t_j the centre of
+ * the j-th of `frames` slices of the exposure (frameTime). Linear light in, linear light out:
+ * `frames` images back to back, interleaved RGB. Static pixels are the latent pixel itself.
+ */
+export function renderAlongMotion(latent: Float32Array, m: PreparedMotion, frames: number): Float32Array {
+  const { width: w, height: h, displacement, isStatic } = m;
+  const n = w * h;
+  const out = new Float32Array(frames * n * 3);
+  for (let j = 0; j < frames; j++) {
+    const t = frameTime(j, frames);
+    const base = j * n * 3;
+    for (let p = 0; p < n; p++) {
+      const o = base + p * 3;
+      if (isStatic[p]) {
+        out[o] = latent[p * 3]!;
+        out[o + 1] = latent[p * 3 + 1]!;
+        out[o + 2] = latent[p * 3 + 2]!;
+        continue;
+      }
+      const x = p % w;
+      const y = (p - x) / w;
+      addBilinear(latent, w, h, 3, x - t * displacement[2 * p]!, y - t * displacement[2 * p + 1]!, 1, out, o);
+    }
+  }
+  return out;
+}
+
+/**
+ * The whole physical decomposition of one frame: interleaved 8- or 16-bit sRGB in, `frames`
+ * sRGB frames out as floats in [0,1], back to back, interleaved RGB. Static pixels are exactly
+ * the input value (code / max) in every frame.
+ */
+export function decomposeWithMotion(rgb: Uint8Array | Uint16Array, motion: MotionField, options: Partial<PhysicsOptions> = {}): Float32Array {
+  const o = resolvePhysicsOptions(options);
+  const n = motion.width * motion.height;
+  if (rgb.length !== n * 3) throw new RangeError(`Expected ${motion.width}x${motion.height} RGB (${n * 3} values) to match the motion but received ${rgb.length}`);
+  const lut = toLinearLut('srgb', rgb instanceof Uint8Array ? 8 : 16);
+  const blur = new Float32Array(n * 3);
+  for (let i = 0; i < blur.length; i++) blur[i] = lut[rgb[i]!]!;
+  const m = prepareMotion(motion, o);
+  const frames = encodeLinearToSrgbFloat(renderAlongMotion(deblurRichardsonLucy(blur, m, o.iterations), m, o.frames));
+  const scale = rgb instanceof Uint8Array ? 1 / 255 : 1 / 65535;
+  for (let p = 0; p < n; p++) {
+    if (!m.isStatic[p]) continue;
+    for (let j = 0; j < o.frames; j++) {
+      const k = (j * n + p) * 3;
+      frames[k] = rgb[p * 3]! * scale;
+      frames[k + 1] = rgb[p * 3 + 1]! * scale;
+      frames[k + 2] = rgb[p * 3 + 2]! * scale;
+    }
+  }
+  return frames;
+}
