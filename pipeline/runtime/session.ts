@@ -86,3 +86,15 @@ export function checkContract(path: string, session: ort.InferenceSession, input
     throw new ModelError(path, `Model outputs are [${session.outputNames.join(', ')}] but expected an output named ${missingOut.join(', ')}`);
   }
 }
+
+/** openSession + checkContract: a session known to have the inputs and outputs of a contract (released again when it has not). */
+export async function openContractSession(path: string, options: SessionOptions, inputs: readonly string[], outputs: readonly string[]): Promise<OpenedSession> {
+  const opened = await openSession(path, options);
+  try {
+    checkContract(path, opened.session, inputs, outputs);
+  } catch (error) {
+    await opened.session.release();
+    throw error;
+  }
+  return opened;
+}

@@ -99,35 +99,38 @@ export function deblurRichardsonLucy(blur: Float32Array, m: PreparedMotion, iter
 
 /**
  * Frames along the motion: frame j at pixel x is the latent image at x - t_j D(x), t_j the centre of
- * the j-th of `frames` slices of the exposure (frameTime). Linear light in, linear light out:
- * `frames` images back to back, interleaved RGB. Static pixels are the latent pixel itself.
+ * the j-th of `frames` slices of the exposure (frameTime). Linear light in, linear light out, pixel
+ * by pixel: `frames * 3` channels per pixel, channel = frame * 3 + rgb (the layout of the network's
+ * physics input). Static pixels are the latent pixel itself.
  */
 export function renderAlongMotion(latent: Float32Array, m: PreparedMotion, frames: number): Float32Array {
   const { width: w, height: h, displacement, isStatic } = m;
   const n = w * h;
-  const out = new Float32Array(frames * n * 3);
-  for (let j = 0; j < frames; j++) {
-    const t = frameTime(j, frames);
-    const base = j * n * 3;
-    for (let p = 0; p < n; p++) {
-      const o = base + p * 3;
-      if (isStatic[p]) {
-        out[o] = latent[p * 3]!;
-        out[o + 1] = latent[p * 3 + 1]!;
-        out[o + 2] = latent[p * 3 + 2]!;
-        continue;
+  const c = frames * 3;
+  const out = new Float32Array(n * c);
+  const times = Array.from({ length: frames }, (_, j) => frameTime(j, frames));
+  for (let p = 0; p < n; p++) {
+    const base = p * c;
+    if (isStatic[p]) {
+      for (let j = 0; j < frames; j++) {
+        out[base + 3 * j] = latent[p * 3]!;
+        out[base + 3 * j + 1] = latent[p * 3 + 1]!;
+        out[base + 3 * j + 2] = latent[p * 3 + 2]!;
       }
-      const x = p % w;
-      const y = (p - x) / w;
-      addBilinear(latent, w, h, 3, x - t * displacement[2 * p]!, y - t * displacement[2 * p + 1]!, 1, out, o);
+      continue;
     }
+    const x = p % w;
+    const y = (p - x) / w;
+    const dx = displacement[2 * p]!;
+    const dy = displacement[2 * p + 1]!;
+    for (let j = 0; j < frames; j++) addBilinear(latent, w, h, 3, x - times[j]! * dx, y - times[j]! * dy, 1, out, base + 3 * j);
   }
   return out;
 }
 
 /**
- * The whole physical decomposition of one frame: interleaved 8- or 16-bit sRGB in, `frames`
- * sRGB frames out as floats in [0,1], back to back, interleaved RGB. Static pixels are exactly
+ * The whole physical decomposition of one frame: interleaved 8- or 16-bit sRGB in; out, pixel by
+ * pixel, `frames * 3` sRGB floats in [0,1] (channel = frame * 3 + rgb). Static pixels are exactly
  * the input value (code / max) in every frame.
  */
 export function decomposeWithMotion(rgb: Uint8Array | Uint16Array, motion: MotionField, options: Partial<PhysicsOptions> = {}): Float32Array {
@@ -139,15 +142,20 @@ export function decomposeWithMotion(rgb: Uint8Array | Uint16Array, motion: Motio
   for (let i = 0; i < blur.length; i++) blur[i] = lut[rgb[i]!]!;
   const m = prepareMotion(motion, o);
   const frames = encodeLinearToSrgbFloat(renderAlongMotion(deblurRichardsonLucy(blur, m, o.iterations), m, o.frames));
+  restoreStatic(frames, rgb, m.isStatic, o.frames);
+  return frames;
+}
+
+/** Static pixels of pixel-major frames (`frames * 3` channels) become exactly the input code / max. */
+export function restoreStatic(out: Float32Array, rgb: Uint8Array | Uint16Array, isStatic: Uint8Array, frames: number): void {
   const scale = rgb instanceof Uint8Array ? 1 / 255 : 1 / 65535;
-  for (let p = 0; p < n; p++) {
-    if (!m.isStatic[p]) continue;
-    for (let j = 0; j < o.frames; j++) {
-      const k = (j * n + p) * 3;
-      frames[k] = rgb[p * 3]! * scale;
-      frames[k + 1] = rgb[p * 3 + 1]! * scale;
-      frames[k + 2] = rgb[p * 3 + 2]! * scale;
+  const c = frames * 3;
+  for (let p = 0; p < isStatic.length; p++) {
+    if (!isStatic[p]) continue;
+    for (let j = 0; j < frames; j++) {
+      out[p * c + 3 * j] = rgb[p * 3]! * scale;
+      out[p * c + 3 * j + 1] = rgb[p * 3 + 1]! * scale;
+      out[p * c + 3 * j + 2] = rgb[p * 3 + 2]! * scale;
     }
   }
-  return frames;
 }

@@ -1,0 +1,63 @@
+// The motion-aware decomposition network behind its contract: blurry (1,3,H,W) sRGB in [0,1],
+// motion (1,2,H,W) = motion over the exposure in pixels, physics (1,7,3,H,W) = the physical
+// decomposition -> frames (1,7,3,H,W) in [0,1]. Pads to a multiple of 4 (reflect) and crops back.
+import ort from 'onnxruntime-node';
+import { ModelError } from '../errors.js';
+import { cropPlanar, hwcToPaddedChw, roundUpTo } from '../math/tensor-layout.js';
+import { FRAMES_PER_BLUR, MODEL_MULTIPLE } from './decomposer.js';
+import { openContractSession, type Provider, type SessionOptions } from './session.js';
+
+/** Input names of the motion-aware contract. */
+export const MOTION_DECOMPOSER_INPUTS = ['blurry', 'motion', 'physics'] as const;
+
+/** One ONNX motion-aware model; create with `MotionDecomposer.create`, free with `release()`. */
+export class MotionDecomposer {
+  private released = false;
+  private constructor(private readonly session: ort.InferenceSession, readonly path: string, readonly provider: Provider) {}
+
+  /** Load a model with the inputs blurry, motion, physics and the output frames (ModelError otherwise). */
+  static async create(path: string, options: SessionOptions = {}): Promise<MotionDecomposer> {
+    const { session, provider } = await openContractSession(path, options, MOTION_DECOMPOSER_INPUTS, ['frames']);
+    return new MotionDecomposer(session, path, provider);
+  }
+
+  /**
+   * Decompose one frame from interleaved inputs: `rgb` (3 channels, scaled by `rgbScale`),
+   * `displacement` (2 channels: e * F), `physics` (21 channels per pixel, frame * 3 + rgb, sRGB
+   * in [0,1]). Returns planar (7,3,h,w) frames.
+   */
+  async runHwc(rgb: ArrayLike<number>, rgbScale: number, displacement: ArrayLike<number>, physics: ArrayLike<number>, width: number, height: number): Promise<Float32Array> {
+    if (this.released) throw new ModelError(this.path, 'The model was already released');
+    const pw = roundUpTo(width, MODEL_MULTIPLE);
+    const ph = roundUpTo(height, MODEL_MULTIPLE);
+    const n = width * height;
+    if (rgb.length !== 3 * n || displacement.length !== 2 * n || physics.length !== 3 * FRAMES_PER_BLUR * n) {
+      throw new RangeError(`Expected ${width}x${height} inputs but received ${rgb.length} RGB, ${displacement.length} motion and ${physics.length} physics values`);
+    }
+    const shapes = { blurry: [1, 3, ph, pw], motion: [1, 2, ph, pw], physics: [1, FRAMES_PER_BLUR, 3, ph, pw] };
+    const feeds = {
+      blurry: new ort.Tensor('float32', hwcToPaddedChw(rgb, width, height, 3, pw, ph, rgbScale), shapes.blurry),
+      motion: new ort.Tensor('float32', hwcToPaddedChw(displacement, width, height, 2, pw, ph, 1), shapes.motion),
+      physics: new ort.Tensor('float32', hwcToPaddedChw(physics, width, height, 3 * FRAMES_PER_BLUR, pw, ph, 1), shapes.physics),
+    };
+    let output: ort.InferenceSession.OnnxValueMapType;
+    try {
+      output = await this.session.run(feeds, ['frames']);
+    } catch (cause) {
+      throw new ModelError(this.path, `Inference failed (${(cause as Error).message.split('\n')[0]})`, { inputShapes: shapes, cause });
+    }
+    const frames = output['frames'] as ort.Tensor;
+    const expected = [1, FRAMES_PER_BLUR, 3, ph, pw];
+    if (frames.dims.length !== 5 || frames.dims.some((d, i) => d !== expected[i])) {
+      throw new ModelError(this.path, `Output "frames" has shape [${frames.dims.join(', ')}], expected [${expected.join(', ')}]`, { inputShapes: shapes });
+    }
+    return cropPlanar(frames.data as Float32Array, FRAMES_PER_BLUR, 3, pw, ph, width, height);
+  }
+
+  /** Free the native session (idempotent). */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.session.release();
+  }
+}

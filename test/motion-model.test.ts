@@ -1,0 +1,100 @@
+// The motion-aware model: the physics in TypeScript against the PyTorch physics the network is
+// trained on, and the exported ONNX network (contract, PyTorch parity, zero-initialised residual).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readNpy } from '../pipeline/io/npy.js';
+import { decomposeWithMotion } from '../pipeline/math/motion/physics.js';
+import { MotionDecomposer } from '../pipeline/runtime/motion-decomposer.js';
+
+const PY = '/usr/bin/python3';
+const ROOT = join(import.meta.dirname, '..');
+
+function python(args: string[]): string {
+  const r = spawnSync(PY, args, { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+  if (r.status !== 0) throw new Error(`${PY} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** Planar (n, c, h, w) -> interleaved (h, w, n * c), the layout the runtime uses for physics. */
+function planarToPixelMajor(src: Float32Array, n: number, w: number, h: number): Float32Array {
+  const out = new Float32Array(src.length);
+  const c = n * 3;
+  for (let k = 0; k < c; k++) for (let p = 0; p < w * h; p++) out[p * c + k] = src[k * w * h + p]!;
+  return out;
+}
+
+let dir = '';
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'afb-motion-model-')); });
+afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+describe('physics parity', () => {
+  it('the TypeScript physics matches the PyTorch physics the network is trained on', async () => {
+    const case1 = join(dir, 'physics');
+    python(['models/tools/physics_parity.py', case1, '--exposure', '0.6']);
+    const blurry = await readNpy(join(case1, 'blurry.npy'));
+    const motion = await readNpy(join(case1, 'motion.npy'));
+    const expected = await readNpy(join(case1, 'frames.npy'));
+    const [h, w] = blurry.shape as [number, number, number];
+    const got = decomposeWithMotion(blurry.data as Uint8Array, { width: w, height: h, data: motion.data as Float32Array }, { exposure: Number(readFileSync(join(case1, 'exposure.txt'), 'utf8')) });
+    const want = planarToPixelMajor(expected.data as Float32Array, 7, w, h);
+    let maxDiff = 0;
+    let sum = 0;
+    for (let i = 0; i < got.length; i++) { const d = Math.abs(got[i]! - want[i]!); maxDiff = Math.max(maxDiff, d); sum += d; }
+    expect(sum / got.length).toBeLessThan(2e-4);
+    expect(maxDiff).toBeLessThan(5e-3); // a streak whose sample count rounds differently in float32 and float64
+    // and the output is not trivially the input: the moving part changed
+    const b = blurry.data as Uint8Array;
+    let changed = 0;
+    for (let p = Math.floor(h / 2) * w; p < w * h; p++) changed = Math.max(changed, Math.abs(got[p * 21]! - b[p * 3]! / 255));
+    expect(changed).toBeGreaterThan(0.01);
+  });
+});
+
+describe('motion-aware ONNX network', () => {
+  it('honours its contract and matches PyTorch within 1e-4', async () => {
+    const onnx = join(dir, 'motion.onnx');
+    const parity = join(dir, 'parity');
+    python(['models/export_motion.py', '--random', '3', '--out', onnx, '--parity-dir', parity, '--parity-size', '36x44']);
+    const side = JSON.parse(readFileSync(join(dir, 'motion.json'), 'utf8')) as Record<string, unknown>;
+    expect(side.kind).toBe('afb-motion-decomposer');
+    expect((side.inputs as { name: string }[]).map((i) => i.name)).toEqual(['blurry', 'motion', 'physics']);
+    const model = await MotionDecomposer.create(onnx);
+    try {
+      const [blurry, motion, physics, frames] = await Promise.all(['blurry', 'motion', 'physics', 'frames'].map((n) => readNpy(join(parity, `${n}.npy`))));
+      const w = 44; const h = 36;
+      // planar (1,c,h,w) -> interleaved for runHwc
+      const hwc = (src: Float32Array, c: number) => { const o = new Float32Array(src.length); for (let k = 0; k < c; k++) for (let p = 0; p < w * h; p++) o[p * c + k] = src[k * w * h + p]!; return o; };
+      const out = await model.runHwc(hwc(blurry!.data as Float32Array, 3), 1, hwc(motion!.data as Float32Array, 2), hwc(physics!.data as Float32Array, 21), w, h);
+      const want = frames!.data as Float32Array;
+      expect(out.length).toBe(want.length);
+      let maxDiff = 0;
+      let residual = 0;
+      const ph = physics!.data as Float32Array;
+      for (let i = 0; i < out.length; i++) { maxDiff = Math.max(maxDiff, Math.abs(out[i]! - want[i]!)); residual = Math.max(residual, Math.abs(out[i]! - Math.min(1, Math.max(0, ph[i]!)))); }
+      expect(maxDiff).toBeLessThanOrEqual(1e-4);
+      expect(residual).toBeGreaterThan(1e-3); // seed 3 has a random residual: the network does something
+    } finally {
+      await model.release();
+    }
+  });
+  it('untrained (zero-initialised residual), it returns the physics input exactly, at any size', async () => {
+    const onnx = join(dir, 'motion0.onnx');
+    python(['models/export_motion.py', '--random', '0', '--out', onnx]);
+    const model = await MotionDecomposer.create(onnx);
+    try {
+      const w = 30; const h = 21; // not multiples of 4: padded and cropped back
+      const rgb = new Uint8Array(w * h * 3).map((_, i) => (i * 37) % 256);
+      const disp = new Float32Array(w * h * 2).map((_, i) => ((i % 7) - 3) * 2);
+      const physics = new Float32Array(w * h * 21).map((_, i) => ((i * 13) % 97) / 96);
+      const out = await model.runHwc(rgb, 1 / 255, disp, physics, w, h);
+      for (let j = 0; j < 7; j++) for (let c = 0; c < 3; c++) for (let p = 0; p < w * h; p++) {
+        expect(out[(j * 3 + c) * w * h + p]).toBeCloseTo(physics[p * 21 + j * 3 + c]!, 6);
+      }
+    } finally {
+      await model.release();
+    }
+  });
+});
