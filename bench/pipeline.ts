@@ -1,11 +1,14 @@
-// Benchmark of `afb video`: output frames/s and per-stage time (decode, flow, inference, encode)
-// at 960x540 and 1920x1080; pipeline throughput as a ratio to bare inference of the same model
-// with the same thread budget (measured in the same run, bare before and after, averaged); peak
-// RSS of the CLI over a longer generated 1080p input; and the ratio to the same network in
-// PyTorch (/usr/bin/python3, models/afb_models) at 960x544 with the same number of threads.
-// Usage: node dist/bench/pipeline.js --model FILE.onnx [--frames 8] [--sizes 960x540,1920x1080]
-//        [--long-seconds 1] [--workers N] [--threads T] [--no-torch] [--main-thread-flow]
-//        [--tile auto|off] [--long-fps RATE (default 30)]  (auto: the tiles the CLI picks by default for each size; off: whole frames)
+// Benchmark of `afb video`: for each method (learned = physics + the motion-aware network, the
+// default; guidance = the paper's network, models/afb-cpu.onnx; physics alone), in the same run:
+// output frames/s and per-stage time (decode, flow, physics, inference, encode) at 960x540 and
+// 1920x1080, and each method's time per frame as a ratio to the guidance method's; pipeline
+// throughput as a ratio to bare work in the workers (same thread budget, bare before and after,
+// averaged); peak RSS of the CLI over a longer generated 1080p input (default method); and the
+// ratio of the guidance network in onnxruntime to PyTorch at 960x544 with the same threads.
+// Usage: node dist/bench/pipeline.js [--methods learned,guidance,physics] [--model FILE.onnx (guidance)]
+//        [--motion-model FILE.onnx] [--frames 8] [--sizes 960x540,1920x1080] [--long-seconds 1]
+//        [--workers N] [--threads T] [--no-torch] [--tile auto|off] [--long-fps RATE (default 30)]
+//        (--tile auto: the tiles the CLI picks by default for each size; off: whole frames)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -21,12 +24,15 @@ import { chooseTile, formatTile, memoryBudgetBytes } from '../pipeline/frame/til
 import { convertVideo } from '../pipeline/video/convert.js';
 import type { TileShape } from '../pipeline/math/tiling.js';
 import { resolveModelPath } from '../pipeline/video/defaults.js';
-import { createGuidanceProvider } from '../pipeline/video/guidance-provider.js';
+import { createMotionSource } from '../pipeline/motion/source.js';
+import { METHODS, type DecomposeMethod } from '../configs/model-options.js';
 import { planThreads } from '../configs/global-options.js';
 import { intFlag, parseBenchFlags } from './lib/bench-args.js';
 
 const flags = parseBenchFlags('node dist/bench/pipeline.js', {
-  model: { type: 'string', help: 'decomposition model (default: the shipped one)' },
+  methods: { type: 'string', default: 'learned,guidance,physics', help: 'methods to run, in this order' },
+  model: { type: 'string', help: 'guidance-conditioned model (default: the shipped models/afb-cpu.onnx)' },
+  'motion-model': { type: 'string', help: 'motion-aware model (default: the shipped models/afb-motion.onnx)' },
   frames: { type: 'string', default: '8', help: 'frames per size' },
   sizes: { type: 'string', default: '960x540,1920x1080', help: 'comma list of WxH sizes' },
   workers: { type: 'string', help: 'worker threads (default: cores / --threads)' },
@@ -35,16 +41,16 @@ const flags = parseBenchFlags('node dist/bench/pipeline.js', {
   'long-seconds': { type: 'string', default: '1', help: 'seconds of the generated 1080p input of the memory run (0: skip it)' },
   'long-fps': { type: 'string', default: '30', help: 'frame rate of that input (e.g. 1/10)' },
   'no-torch': { type: 'boolean', help: 'skip the PyTorch comparison' },
-  'main-thread-flow': { type: 'boolean', help: 'compute guidance flow on the main thread instead of in the workers' },
 });
 
-/** Bare inference: `frames` frames through the pool, all submitted at once; frames/s. */
-async function bareInference(pool: DecomposePool, rgb: Uint8Array[], width: number, height: number, tile: number | TileShape): Promise<number> {
-  const guidance = new Int8Array(width * height * 2).fill(1); // all moving: no static shortcut
+/** Bare work in the workers: `frames` frames through the pool with a given motion (12 px per
+ * frame interval everywhere: no static shortcut), all submitted at once; frames/s. */
+async function bareInference(pool: DecomposePool, method: DecomposeMethod, rgb: Uint8Array[], width: number, height: number, tile: number | TileShape): Promise<number> {
+  const motion = new Float32Array(width * height * 2).fill(12 / Math.SQRT2);
   const t0 = performance.now();
   await Promise.all(rgb.map(async (data, index) => {
     await pool.ready();
-    return pool.run({ index, width, height, rgb: data, guidance, tile, consistency: false });
+    return pool.run({ index, width, height, rgb: data, method, motion, exposure: 1, tile, consistency: false });
   }));
   return rgb.length / ((performance.now() - t0) / 1000);
 }
@@ -98,6 +104,9 @@ print(sorted(ts)[1])
 
 async function main(): Promise<void> {
   const modelPath = resolveModelPath(flags.model);
+  const motionModelPath = resolveModelPath(flags['motion-model'], 'motion');
+  const methods = flags.methods.split(',') as DecomposeMethod[];
+  for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) throw new RangeError(`--methods: unknown method ${m}`);
   const frames = intFlag('frames', flags.frames);
   const cores = availableParallelism();
   const { workers, threads } = planThreads(cores, flags.workers === undefined ? undefined : intFlag('workers', flags.workers), intFlag('threads', flags.threads));
@@ -109,41 +118,53 @@ async function main(): Promise<void> {
   const dir = join(process.cwd(), 'bench', '.work.tmp');
   await mkdir(dir, { recursive: true });
   const log = new Logger('warn');
-  console.log(`model ${modelPath}; ${workers} workers x ${threads} threads on ${cores} cores; ${frames} frames per size`);
-  const pool = await DecomposePool.create({ modelPath, provider: 'cpu', workers, threads });
+  console.log(`models: guidance ${modelPath}, learned ${motionModelPath}; ${workers} workers x ${threads} threads on ${cores} cores; ${frames} frames per size; methods ${methods.join(', ')}`);
+  // one pool holding both networks: the methods run on the same workers, one after the other
+  const pool = await DecomposePool.create({ modelPath, motionModelPath, provider: 'cpu', workers, threads });
   const rows: string[] = [];
+  const perFrame = new Map<string, number>();
   try {
     for (const [width, height] of sizes) {
       const clip = join(dir, `bench-${width}x${height}.mp4`);
-      // testsrc2 moves, so the built-in flow finds motion and the guidance is not all static.
+      // testsrc2 moves, so the built-in flow finds motion and not every pixel is static.
       await runFfmpeg('ffmpeg', buildTestClipArgs({ output: clip, width, height, fps: { num: 30, den: 1 }, frames }));
       const rgb: Uint8Array[] = [];
       for await (const f of await openFrameSource(clip)) rgb.push(f.data.slice() as Uint8Array);
       // The tile the CLI picks by default (--tile auto, --memory default), or whole frames with --tile off.
       const tile = tileMode === 'off' ? 0 : chooseTile('auto', width, height, memoryBudgetBytes(undefined, workers, totalmem()) / workers).tile;
-      await bareInference(pool, rgb.slice(0, workers), width, height, tile); // warm-up: arenas, caches
-      const bareBefore = await bareInference(pool, rgb, width, height, tile);
-      console.log(`${width}x${height}: bare inference ${bareBefore.toFixed(3)} frames/s; running the pipeline...`);
-      const summary = await convertVideo(
-        { input: clip, output: join(dir, `out-${width}x${height}.mp4`), slowmo: false, tile: typeof tile === 'number' ? tile : 'auto', consistency: false, codec: 'h264', crf: -1, preset: 'veryfast', pixFmt: 'yuv420p' },
-        { pool, log, progress: false, workerFlow: !flags['main-thread-flow'], tileBudgetBytes: memoryBudgetBytes(undefined, workers, totalmem()) / workers, createGuidance: (w, h) => createGuidanceProvider({ mode: 'video', flow: 'builtin', seed: 0, provider: 'cpu', log }, w, h) },
-      );
-      console.log(`${width}x${height}: pipeline ${(summary.inputFrames / summary.seconds).toFixed(3)} input frames/s; bare inference again...`);
-      const bareAfter = await bareInference(pool, rgb, width, height, tile);
-      const bare = (bareBefore + bareAfter) / 2;
-      const inFps = summary.inputFrames / summary.seconds;
-      const st = summary.stages;
-      const per = (ms: number) => `${(ms / summary.inputFrames).toFixed(0)} ms`;
-      const steady = summary.steadyInputFramesPerSecond;
-      rows.push(`| ${width}x${height} | ${formatTile(tile)} | ${summary.outputFramesPerSecond.toFixed(2)} | ${inFps.toFixed(3)} | ${bare.toFixed(3)} (${bareBefore.toFixed(3)} / ${bareAfter.toFixed(3)}) | ${(inFps / bare).toFixed(2)} | ${(steady / bare).toFixed(2)} | ${per(st.decode)} | ${per(st.flow)} | ${per(st.inference)} | ${per(st.encode)} |`);
-      console.log(rows[rows.length - 1]);
+      for (const method of methods) {
+        await bareInference(pool, method, rgb.slice(0, workers), width, height, tile); // warm-up: arenas, caches
+        const bareBefore = await bareInference(pool, method, rgb, width, height, tile);
+        console.log(`${width}x${height} ${method}: bare ${bareBefore.toFixed(3)} frames/s; running the pipeline...`);
+        const summary = await convertVideo(
+          { input: clip, output: join(dir, `out-${width}x${height}.mp4`), slowmo: false, tile: typeof tile === 'number' ? tile : 'auto', consistency: false, method, exposure: 1, codec: 'h264', crf: -1, preset: 'veryfast', pixFmt: 'yuv420p' },
+          { pool, log, progress: false, tileBudgetBytes: memoryBudgetBytes(undefined, workers, totalmem()) / workers, createMotion: () => createMotionSource({ mode: 'video', log }) },
+        );
+        const bareAfter = await bareInference(pool, method, rgb, width, height, tile);
+        const bare = (bareBefore + bareAfter) / 2;
+        const inFps = summary.inputFrames / summary.seconds;
+        const st = summary.stages;
+        const per = (ms: number) => `${(ms / summary.inputFrames).toFixed(0)} ms`;
+        const steady = summary.steadyInputFramesPerSecond;
+        perFrame.set(`${width}x${height}/${method}`, 1 / steady);
+        const vsGuidance = perFrame.get(`${width}x${height}/guidance`);
+        rows.push(`| ${width}x${height} | ${method} | ${formatTile(tile)} | ${summary.outputFramesPerSecond.toFixed(2)} | ${inFps.toFixed(3)} | ${bare.toFixed(3)} (${bareBefore.toFixed(3)} / ${bareAfter.toFixed(3)}) | ${(steady / bare).toFixed(2)} | ${per(st.decode)} | ${per(st.flow)} | ${per(st.physics)} | ${per(st.inference)} | ${per(st.encode)} | ${vsGuidance ? (1 / steady / vsGuidance).toFixed(2) : '—'} |`);
+        console.log(rows[rows.length - 1]);
+      }
     }
   } finally {
     await pool.close();
   }
-  console.log('\n| size | tile | output frames/s | input frames/s | bare inference frames/s (before / after) | ratio | steady-state ratio | decode/frame | flow/frame | inference/frame (worker) | encode/frame |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(r);
+  // time per frame relative to the guidance method, once every method of a size has run
+  const ratioRows = rows.map((r) => {
+    const [, size, method] = r.split('|').map((c) => c.trim());
+    const g = perFrame.get(`${size}/guidance`);
+    const m = perFrame.get(`${size}/${method}`);
+    return g && m ? r.replace(/\| [^|]* \|$/, `| ${(m / g).toFixed(2)} |`) : r;
+  });
+  console.log('\n| size | method | tile | output frames/s | input frames/s | bare frames/s in the workers (before / after) | steady-state ratio | decode/frame | flow/frame (workers) | physics/frame (worker) | inference/frame (worker) | encode/frame | time per frame / guidance method |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of ratioRows) console.log(r);
 
   // Peak RSS of the CLI over a longer 1080p input.
   if (longSeconds > 0) {
@@ -154,7 +175,7 @@ async function main(): Promise<void> {
     if (!longFps || !(longFps.num > 0)) throw new RangeError(`--long-fps must be a rate like 30 or 1/10, received ${flags['long-fps']}`);
     const longFrames = Math.max(2, Math.round((longSeconds * longFps.num) / longFps.den));
     await runFfmpeg('ffmpeg', buildTestClipArgs({ output: long, width: 1920, height: 1080, fps: longFps, frames: longFrames }));
-    const rss = await cliRss(['--workers', String(workers), '--threads', String(threads), '--log-level', 'warn', 'video', long, '-o', join(dir, 'long-out.mp4'), '--model', modelPath]);
+    const rss = await cliRss(['--workers', String(workers), '--threads', String(threads), '--log-level', 'warn', 'video', long, '-o', join(dir, 'long-out.mp4'), '--model', motionModelPath]);
     const third = Math.max(1, Math.floor(rss.samples.length / 3));
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     console.log(`\npeak RSS over ${longFrames} frames of 1080p (${longSeconds} s at ${formatRational(longFps)} fps, ${rss.seconds.toFixed(0)} s wall, exit ${rss.code}): `

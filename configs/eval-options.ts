@@ -1,7 +1,8 @@
 // Option records of `afb eval` (one record drives the flag, the config-file key and the default).
 import { InvalidOptionError } from '../pipeline/errors.js';
 import {
-  FLOW_BACKEND_OPTION, FLOW_MODEL_OPTION, guidanceOption, MODEL_OPTION, PREDICTOR_OPTION, PROVIDER_OPTION, SEED_OPTION,
+  DEFAULT_MOTION_MODEL_FILES, FLOW_BACKEND_OPTION, FLOW_MODEL_OPTION, guidanceOption, MODEL_OPTION, parseExposure, PREDICTOR_OPTION,
+  PROVIDER_OPTION, SEED_OPTION,
 } from './model-options.js';
 import { booleanParser, choiceParser, defineOption, intParser, stringParser } from './option-schema.js';
 
@@ -68,6 +69,27 @@ export const EVAL_OPTIONS = [
   SEED_OPTION,
   FLOW_BACKEND_OPTION,
   FLOW_MODEL_OPTION,
+  defineOption({
+    key: 'motionModel',
+    flag: '--motion-model <file>',
+    description: `motion-aware model for --guidance video (ONNX; default: the shipped models/${DEFAULT_MOTION_MODEL_FILES[0]}; 'none' leaves the learned row out)`,
+    default: '',
+    parse: stringParser,
+  }),
+  defineOption({
+    key: 'exposure',
+    flag: '--exposure <e>',
+    description: "--guidance video: exposure fraction, auto (estimated per video from its frames, as afb video does) or dataset (each video's duty cycle in the manifest)",
+    default: 'auto' as number | 'auto' | 'dataset',
+    parse: (raw: unknown, flag: string): number | 'auto' | 'dataset' => (raw === 'dataset' ? 'dataset' : parseExposure(raw, flag)),
+  }),
+  defineOption({
+    key: 'neighbours',
+    flag: '--neighbours <which>',
+    description: '--guidance video: motion from both neighbouring frames (mean; the default, as afb video does) or the previous one only (the reference protocol)',
+    default: 'both' as 'both' | 'previous',
+    parse: choiceParser(['both', 'previous'] as const),
+  }),
   defineOption({
     key: 'baselineOnly',
     flag: '--baseline-only',

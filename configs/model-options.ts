@@ -2,7 +2,7 @@
 // files, execution provider, predictor seed, guidance source and flow backend. Each option has one
 // record here; a command lists the records it accepts. Pure: no I/O.
 import { InvalidOptionError } from '../pipeline/errors.js';
-import { choiceParser, defineOption, intParser, optional, stringParser, type OptionRecord } from './option-schema.js';
+import { choiceParser, defineOption, intParser, numberParser, optional, stringParser, type OptionRecord } from './option-schema.js';
 
 /** onnxruntime execution providers afb can ask for: cpu is bundled; cuda and webgpu need a GPU (docs/pipeline.md). */
 export const PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
@@ -14,13 +14,42 @@ export type FlowBackend = (typeof FLOW_BACKENDS)[number];
 
 /** File names of the shipped CPU decomposition model under models/ (first found wins). */
 export const DEFAULT_MODEL_FILES = ['afb-cpu.onnx', 'afb-decomposer-cpu.onnx'] as const;
+/** File name of the shipped motion-aware model under models/. */
+export const DEFAULT_MOTION_MODEL_FILES = ['afb-motion.onnx'] as const;
 /** File names of the shipped guidance predictor under models/ (first found wins). */
 export const DEFAULT_PREDICTOR_FILES = ['afb-predictor.onnx', 'afb-predictor-cpu.onnx'] as const;
 
-/** --model: the decomposition network. */
+/** How a frame is decomposed: learned (physics + the motion-aware network), physics (no network),
+ * guidance (the paper's guidance-only network); see pipeline/frame/decompose-frame.ts. */
+export const METHODS = ['learned', 'physics', 'guidance'] as const;
+export type DecomposeMethod = (typeof METHODS)[number];
+/** Method choices on the command line; 'auto' = learned when the motion is known (video, --motion), else guidance. */
+export const METHOD_CHOICES = [...METHODS, 'auto'] as const;
+
+/** --method: how each frame is decomposed. */
+export const METHOD_OPTION = defineOption({
+  key: 'method', flag: '--method <name>',
+  description: "learned (physics + the motion-aware network), physics (deblur with the known motion, no network), guidance (the paper's guidance-only network), or auto: learned when the motion is known, else guidance",
+  default: 'auto' as (typeof METHOD_CHOICES)[number], parse: choiceParser(METHOD_CHOICES),
+});
+
+/** --exposure: 'auto' (estimated from the frames and their motion) or a fraction of the frame interval in [0.05, 1]. */
+export function parseExposure(raw: unknown, flag: string): number | 'auto' {
+  if (raw === 'auto') return 'auto';
+  return numberParser(0.05, 1)(raw, flag);
+}
+
+/** --exposure: the fraction of the frame interval the shutter was open. */
+export const EXPOSURE_OPTION = defineOption({
+  key: 'exposure', flag: '--exposure <e>',
+  description: 'fraction of the frame interval the shutter was open (shutter angle / 360; 1 = contiguous exposures), or auto: estimated from the frames and their motion',
+  default: 'auto' as number | 'auto', parse: parseExposure,
+});
+
+/** --model: the method's network. */
 export const MODEL_OPTION = defineOption({
   key: 'model', flag: '--model <file>',
-  description: `decomposition model (.onnx with inputs blurry, guidance and output frames; default: the shipped models/${DEFAULT_MODEL_FILES[0]})`,
+  description: `the method's model (.onnx): for learned, inputs blurry, motion, physics (default: the shipped models/${DEFAULT_MOTION_MODEL_FILES[0]}); for guidance, inputs blurry, guidance (default: the shipped models/${DEFAULT_MODEL_FILES[0]})`,
   default: undefined, parse: optional(stringParser),
 });
 
@@ -60,7 +89,7 @@ export const FLOW_MODEL_OPTION = defineOption({
 /** Named guidance sources and what each means. */
 export const GUIDANCE_MODES = {
   gt: "the dataset's ground-truth trend files",
-  video: 'optical flow to the neighbouring frame',
+  video: 'optical flow to the neighbouring frames',
   predict: 'sampled from the guidance predictor',
 } as const;
 export type GuidanceMode = keyof typeof GUIDANCE_MODES;

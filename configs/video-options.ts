@@ -5,8 +5,10 @@ import { parseRational } from '../pipeline/math/rational.js';
 import type { Rational } from '../pipeline/math/types.js';
 import { CODEC_OPTIONS } from './codec-options.js';
 import {
-  FLOW_BACKENDS, FLOW_MODEL_OPTION, guidanceOption, MODEL_OPTION, PREDICTOR_OPTION, PROVIDER_OPTION, SEED_OPTION, type FlowBackend,
+  EXPOSURE_OPTION, FLOW_BACKENDS, FLOW_MODEL_OPTION, guidanceOption, METHOD_OPTION, MODEL_OPTION, PREDICTOR_OPTION, PROVIDER_OPTION, SEED_OPTION,
+  type FlowBackend,
 } from './model-options.js';
+import { stringParser } from './option-schema.js';
 import { booleanParser, choiceParser, defineOption, intParser, numberParser, optional } from './option-schema.js';
 
 /** Containers a batch run may write (png = a folder of PNG frames per input). */
@@ -28,8 +30,10 @@ export function parseFps(raw: unknown, flag: string): Rational {
   return r;
 }
 
-/** Options shared by video and decompose: the model, provider, tiling, consistency, guidance. */
+/** Options shared by video and decompose: the method and its model, provider, tiling, consistency. */
 export const MODEL_OPTIONS = [
+  METHOD_OPTION,
+  EXPOSURE_OPTION,
   MODEL_OPTION,
   PREDICTOR_OPTION,
   PROVIDER_OPTION,
@@ -60,6 +64,7 @@ export const VIDEO_OPTIONS = [
 export const DECOMPOSE_OPTIONS = [
   ...MODEL_OPTIONS,
   guidanceOption(['predict'], 'predict', true),
+  defineOption({ key: 'motion', flag: '--motion <file>', description: 'the known motion of the image (.flo or .npy (H, W, 2), pixels per frame interval, forward in time), e.g. from a gyro or the previous frame: enables --method learned/physics', default: undefined, parse: optional(stringParser) }),
   defineOption({ key: 'samples', flag: '--samples <n>', description: 'with --guidance predict: N guidance samples -> N animations in DIR/s{k}/', default: 1, parse: intParser(1, 64) }),
   defineOption({ key: 'gif', flag: '--gif', description: 'also write a back-and-forth GIF preview of the 7 frames', default: false, parse: booleanParser }),
   defineOption({ key: 'mp4', flag: '--mp4', description: 'also write a back-and-forth MP4 preview of the 7 frames', default: false, parse: booleanParser }),

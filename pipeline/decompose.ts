@@ -1,26 +1,36 @@
 // `afb decompose`: one blurry image -> 7 sharp frames per guidance (from a file or N predictor
 // samples), written as DIR/{j:03d}.png (or DIR/s{k}/ for several samples) plus optional previews.
 import { join } from 'node:path';
+import { InputError } from './errors.js';
 import { Decomposer, FRAMES_PER_BLUR } from './runtime/decomposer.js';
-import { GuidancePredictor } from './runtime/predictor.js';
+import { MotionDecomposer } from './runtime/motion-decomposer.js';
+import { exposureCorrelations, pickExposure } from './math/motion/exposure.js';
+import { createMotionSource, motionFileSource, type FrameMotion } from './motion/source.js';
 import type { Provider } from './runtime/session.js';
-import { decomposeFrame } from './frame/decompose-frame.js';
+import type { DecomposeMethod } from '../configs/model-options.js';
+import { decomposeFrame, type FrameModels } from './frame/decompose-frame.js';
 import { ensureWritableDir } from './io/atomic.js';
 import { openPreviewSink, openVideoSink } from './io/frame-sink.js';
 import { writeGuidance } from './io/guidance-io.js';
 import { readImage, writePng } from './io/image.js';
 import type { Logger } from './log.js';
-import type { GuidanceMap, RgbImage } from './math/types.js';
+import type { RgbImage } from './math/types.js';
 import { chooseTile } from './frame/tile-policy.js';
-import { readGuidanceFile } from './video/guidance-provider.js';
 
 /** Resolved settings of one decompose run. */
 export interface DecomposeJob {
   readonly image: string;
   readonly outDir: string;
+  /** How the frame is decomposed (pipeline/frame/decompose-frame.ts). */
+  readonly method: DecomposeMethod;
+  /** The method's model: guidance-conditioned for 'guidance', motion-aware for 'learned' (unused by 'physics'). */
   readonly modelPath: string;
-  /** 'predict' or a guidance file. */
+  /** 'predict' or a guidance file (ignored with `motionPath`). */
   readonly guidance: string;
+  /** A motion file (.flo/.npy, pixels per frame interval): the motion is known. */
+  readonly motionPath?: string;
+  /** Exposure fraction, or 'auto' (estimated from the image and its motion). */
+  readonly exposure: number | 'auto';
   readonly predictorPath?: string;
   readonly samples: number;
   readonly seed: number;
@@ -48,6 +58,7 @@ export interface DecomposeSummary {
   readonly width: number;
   readonly height: number;
   readonly outputs: DecomposeOutput[];
+  readonly method: DecomposeMethod;
   readonly provider: Provider;
   readonly seconds: number;
 }
@@ -78,14 +89,26 @@ export async function writePreview(path: string, frames: RgbImage[], cycles: num
   }
 }
 
-async function guidanceMaps(job: DecomposeJob, image: RgbImage): Promise<GuidanceMap[]> {
-  if (job.guidance !== 'predict') return [await readGuidanceFile(job.guidance, image.width, image.height)];
-  const predictor = await GuidancePredictor.create(job.predictorPath!, { provider: job.provider, threads: job.threads, warn: (m) => job.log.warn(m) });
+/** The image's motion alternatives: one from a motion or guidance file, or N predictor samples. */
+async function frameMotions(job: DecomposeJob, image: RgbImage): Promise<FrameMotion[]> {
+  const source = job.motionPath
+    ? motionFileSource(job.motionPath)
+    : await createMotionSource({ mode: job.guidance, seed: job.seed, provider: job.provider, threads: job.threads, log: job.log, ...(job.predictorPath ? { predictorPath: job.predictorPath } : {}) });
   try {
-    return await predictor.sample(image, job.samples, job.seed);
+    return await source.frameMotion({ index: 0, cur: image }, job.samples, job.seed);
   } finally {
-    await predictor.release();
+    await source.release();
   }
+}
+
+/** The exposure for a frame with known motion: the job's, or estimated from the frame itself. */
+function frameExposure(job: DecomposeJob, image: RgbImage, motion: FrameMotion): number {
+  if (job.exposure !== 'auto') return job.exposure;
+  if (!motion.motion) return 1;
+  const { products, energy } = exposureCorrelations(image.data, motion.motion);
+  const e = pickExposure(products, energy);
+  job.log.info(e === undefined ? 'exposure: too little fast motion to estimate it; using 1' : `exposure: estimated ${e.toFixed(2)} of the frame interval`);
+  return e ?? 1;
 }
 
 /** Run decompose: every output is written atomically; folders are created as needed. */
@@ -93,15 +116,24 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
   const t0 = performance.now();
   const image = await readImage(job.image);
   const { width, height } = image;
-  const maps = await guidanceMaps(job, image);
-  const model = await Decomposer.create(job.modelPath, { provider: job.provider, threads: job.threads, spinning: true, warn: (m) => job.log.warn(m) });
+  const maps = await frameMotions(job, image);
+  const method = job.method;
+  if (method !== 'guidance' && !maps[0]!.motion) throw new InputError(job.guidance, `--method ${method} needs to know how far things moved: give --motion FILE (.flo/.npy), or use --method guidance`);
+  const options = { provider: job.provider, threads: job.threads, spinning: true, warn: (m: string) => job.log.warn(m) };
+  const models: FrameModels = method === 'guidance'
+    ? { guidance: await Decomposer.create(job.modelPath, options) }
+    : method === 'learned' ? { motion: await MotionDecomposer.create(job.modelPath, options) } : {};
   const { tile } = chooseTile(job.tile, width, height, job.tileBudgetBytes);
   const outputs: DecomposeOutput[] = [];
   try {
     await ensureWritableDir(job.outDir);
-    for (const [k, g] of maps.entries()) {
+    for (const [k, m] of maps.entries()) {
+      const g = m.guidance;
       const dir = maps.length > 1 ? join(job.outDir, `s${k}`) : job.outDir;
-      const result = await decomposeFrame(model, { index: k, width, height, rgb: image.data, guidance: g.data, tile, consistency: job.consistency });
+      const result = await decomposeFrame(models, {
+        index: k, width, height, rgb: image.data, method, guidance: g.data, tile, consistency: job.consistency,
+        ...(m.motion && method !== 'guidance' ? { motion: m.motion.data, exposure: frameExposure(job, image, m) } : {}),
+      });
       const plane = width * height * 3;
       const frames: RgbImage[] = Array.from({ length: FRAMES_PER_BLUR }, (_, j) => ({ width, height, data: result.frames.subarray(j * plane, (j + 1) * plane) }));
       const paths = frames.map((_, j) => join(dir, `${String(j).padStart(3, '0')}.png`));
@@ -116,7 +148,9 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
       job.log.info(`wrote ${dir}: 7 frames${previews.length ? ` + ${previews.map((p) => p.split('/').pop()).join(', ')}` : ''}`);
     }
   } finally {
-    await model.release();
+    await models.guidance?.release();
+    await models.motion?.release();
   }
-  return { image: job.image, width, height, outputs, provider: model.provider, seconds: (performance.now() - t0) / 1000 };
+  const provider = models.guidance?.provider ?? models.motion?.provider ?? 'cpu';
+  return { image: job.image, width, height, outputs, method, provider, seconds: (performance.now() - t0) / 1000 };
 }

@@ -38,7 +38,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 function job(over: Partial<DecomposeJob>): DecomposeJob {
   return {
-    image: join(dir, 'blur.png'), outDir: join(dir, 'out'), modelPath: fixture('decomposer-linear.onnx'), guidance: 'predict',
+    image: join(dir, 'blur.png'), outDir: join(dir, 'out'), method: 'guidance', exposure: 'auto', modelPath: fixture('decomposer-linear.onnx'), guidance: 'predict',
     predictorPath: fixture('predictor-tiny.onnx'), samples: 1, seed: 0, provider: 'cpu', threads: 1, tile: 0, consistency: false,
     gif: false, mp4: false, tileBudgetBytes: 1e9, log: new Logger('silent'), ...over,
   };

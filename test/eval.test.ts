@@ -6,7 +6,7 @@ import { writePng } from '../pipeline/io/image.js';
 import { writeNpy } from '../pipeline/io/npy.js';
 import { blurPath, guidancePath, sharpPath, writeVideoList } from '../pipeline/io/dataset-layout.js';
 import { runEvaluation, type EvalRunOptions } from '../pipeline/eval/runner.js';
-import { createPredictorSource, createVideoSource } from '../pipeline/eval/guidance-sources.js';
+import { createMotionSource } from '../pipeline/motion/source.js';
 import { formatEvalMarkdown } from '../pipeline/eval/report.js';
 import { Logger } from '../pipeline/log.js';
 import { makeTempDir, removeTempDir } from './helpers/media.js';
@@ -113,7 +113,7 @@ describe('afb eval on a tiny GenBlur-layout dataset', () => {
     expect(report.methods.map((m) => m.id)).toEqual(['blurry']);
     expect(report.methods[0]!.overall.psnr).toBeCloseTo(psnrOfOffsets([-18, -12, -6, 0, 6, 12, 18]), 6);
     expect(report.model).toBe('none (baseline only)');
-    await expect(runEvaluation(options(root, { model: undefined, guidance: 'video', source: await createVideoSource() }))).rejects.toThrow(/--baseline-only/);
+    await expect(runEvaluation(options(root, { model: undefined, guidance: 'video', source: await createMotionSource({ mode: 'video', log: new Logger('silent') }) }))).rejects.toThrow(/--baseline-only/);
   });
 
   it('selects the split and scores only frames 0,3,6', async () => {
@@ -143,7 +143,7 @@ describe('afb eval on a tiny GenBlur-layout dataset', () => {
   it('guidance from video skips the first frame; a still video gets static guidance', async () => {
     const still = join(await tempDir(), 'still-video');
     await writeDataset(still, { s: { step: 6, frames: 3, still: true } });
-    const source = await createVideoSource();
+    const source = await createMotionSource({ mode: 'video', log: new Logger('silent') });
     const report = await runEvaluation(options(still, { split: 'all', guidance: 'video', source }));
     await source.release();
     expect(report.samples).toBe(2);
@@ -151,11 +151,13 @@ describe('afb eval on a tiny GenBlur-layout dataset', () => {
     const blurry = report.methods.find((m) => m.id === 'blurry')!;
     // no motion -> guidance (0,0) -> the linear model passes the blurry frame through
     expect(video.overall.psnr).toBeCloseTo(blurry.overall.psnr, 9);
-    expect(report.notes.join(' ')).toContain('previous blurry frame');
+    expect(report.notes.join(' ')).toContain('first frame of each video is skipped');
+    // the motion-aware rows: with no motion, every method returns the blurry frame
+    for (const id of ['warped', 'physics']) expect(report.methods.find((m) => m.id === id)!.overall.psnr).toBeCloseTo(blurry.overall.psnr, 9);
   });
 
   it('predicted guidance reports P1 <= P3 <= P5 (best of N per metric) and repeats with the same seed', async () => {
-    const source = await createPredictorSource(fixture('predictor-tiny.onnx'));
+    const source = await createMotionSource({ mode: 'predict', predictorPath: fixture('predictor-tiny.onnx'), log: new Logger('silent') });
     const run = () => runEvaluation(options(root, { guidance: 'predict', samples: 5, source, predictor: fixture('predictor-tiny.onnx') }));
     const a = await run();
     const b = await run();

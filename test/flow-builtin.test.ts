@@ -5,7 +5,8 @@ import { boxSum, halve, resizeFlowPlanes, toGrayResized } from '../pipeline/math
 import { median3x3 } from '../pipeline/math/flow/median.js';
 import { renderSyntheticPair, standardPairSpecs } from '../bench/lib/synthetic-pairs.js';
 import { createFlowEstimator, type FlowEstimator } from '../pipeline/flow/estimator.js';
-import { guidanceForFrame, motionFlowForFrame } from '../pipeline/flow/video-guidance.js';
+import { motionFromNeighbours } from '../pipeline/motion/video-motion.js';
+import { quantizeFlow } from '../pipeline/math/guidance.js';
 import type { FlowField, RgbImage } from '../pipeline/math/types.js';
 
 describe('flow image operations', () => {
@@ -152,24 +153,26 @@ describe('guidance from video', () => {
   const a: RgbImage = { width: 1, height: 1, data: new Uint8Array(3) };
   const b: RgbImage = { width: 1, height: 1, data: new Uint8Array(3) };
   const c: RgbImage = { width: 1, height: 1, data: new Uint8Array(3) };
-  it('uses -estimate(cur, prev), or estimate(cur, next) for the first frame', async () => {
+  it('uses -estimate(cur, prev), estimate(cur, next), or their mean with both neighbours', async () => {
     const e = new RecordingEstimator();
-    expect(Array.from((await motionFlowForFrame(e, { prev: a, cur: b, next: c })).data)).toEqual([-2, 1]);
-    expect(e.calls[0]).toEqual([b, a]);
+    expect(Array.from((await motionFromNeighbours(e, { prev: a, cur: b, next: c }, 'previous'))!.data)).toEqual([-2, 1]);
     expect(e.calls[0]![0]).toBe(b);
-    expect(Array.from((await motionFlowForFrame(e, { cur: b, next: c })).data)).toEqual([2, -1]);
+    expect(e.calls[0]![1]).toBe(a);
+    expect(Array.from((await motionFromNeighbours(e, { cur: b, next: c }))!.data)).toEqual([2, -1]); // the first frame: next only
     expect(e.calls[1]![0]).toBe(b);
     expect(e.calls[1]![1]).toBe(c);
-    expect(Array.from((await motionFlowForFrame(e, { prev: a, cur: b, next: c }, 'next')).data)).toEqual([2, -1]);
-    await expect(motionFlowForFrame(e, { cur: b })).rejects.toThrow(/previous or next/);
-    await expect(motionFlowForFrame(e, { cur: b, next: c }, 'previous')).rejects.toThrow(/previous/);
+    expect(Array.from((await motionFromNeighbours(e, { prev: a, cur: b, next: c }, 'next'))!.data)).toEqual([2, -1]);
+    // both: mean of (-2, 1) (from the previous frame) and (2, -1) (to the next one)
+    expect(Array.from((await motionFromNeighbours(e, { prev: a, cur: b, next: c }))!.data)).toEqual([0, 0]);
+    expect(Array.from((await motionFromNeighbours(e, { prev: a, cur: b }, 'next'))!.data)).toEqual([-2, 1]); // the last frame: previous only
+    expect(await motionFromNeighbours(e, { cur: b })).toBeUndefined();
   });
   it('gives the direction content moves in, with the built-in estimator', async () => {
     const est = await createFlowEstimator({ workingWidth: 96 });
     const pair = renderSyntheticPair({ width: 192, height: 108, seed: 5, background: { dx: -3.1, dy: 2.4 } });
     // frames: prev -> cur moves by (-3.1, 2.4): guidance (-1, 1) (down-left) at most pixels
     for (const frames of [{ prev: pair.prev, cur: pair.next }, { cur: pair.prev, next: pair.next }]) {
-      const g = await guidanceForFrame(est, frames);
+      const g = quantizeFlow((await motionFromNeighbours(est, frames))!);
       let hits = 0;
       for (let i = 0; i < g.width * g.height; i++) if (g.data[2 * i] === -1 && g.data[2 * i + 1] === 1) hits++;
       expect(hits / (g.width * g.height)).toBeGreaterThan(0.95);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { DecomposePool, FrameFailedError, defaultWorkerFile } from '../pipeline/frame/pool.js';
 import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
-import { guidanceForFrame } from '../pipeline/flow/video-guidance.js';
+import { motionFromNeighbours } from '../pipeline/motion/video-motion.js';
+import { quantizeFlow } from '../pipeline/math/guidance.js';
 import { srgbToLinear } from '../pipeline/math/colour.js';
 import { CancelledError } from '../pipeline/errors.js';
 
@@ -112,7 +113,7 @@ describe('DecomposePool', () => {
     const tex = (x: number, y: number) => Math.round(127 + 60 * Math.sin(x * 0.7) * Math.cos(y * 0.5) + 40 * Math.sin((x + 2 * y) * 0.3));
     const img = (dx: number) => Uint8Array.from({ length: w * h * 3 }, (_, i) => tex(Math.floor(i / 3) % w - dx, Math.floor(i / 3 / w)));
     const prev = img(0), cur = img(3);
-    const expectedGuidance = (await guidanceForFrame(new BuiltinFlowEstimator(), { prev: { width: w, height: h, data: prev }, cur: { width: w, height: h, data: cur } })).data;
+    const expectedGuidance = quantizeFlow((await motionFromNeighbours(new BuiltinFlowEstimator(), { prev: { width: w, height: h, data: prev }, cur: { width: w, height: h, data: cur } }))!).data;
     expect(expectedGuidance.filter((v, i) => i % 2 === 0 && v === 1).length).toBeGreaterThan(w * h * 0.5); // mostly moving right
     const pool = await DecomposePool.create({ modelPath: fixture('decomposer-linear.onnx'), provider: 'cpu', workers: 1, threads: 1 });
     const inWorker = await pool.run({ index: 0, width: w, height: h, rgb: cur, prev, tile: 0, consistency: false });

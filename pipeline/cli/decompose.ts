@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { DECOMPOSE_OPTIONS } from '../../configs/video-options.js';
 import { InputError, InvalidOptionError } from '../errors.js';
 import { runDecompose } from '../decompose.js';
-import { resolveModelPath } from '../video/defaults.js';
+import { resolveMethodModel, resolveModelPath } from '../video/defaults.js';
 import { memoryBudgetBytes } from '../frame/tile-policy.js';
 import type { CommandContext } from './context.js';
 import type { CommandModule } from './main.js';
@@ -15,23 +15,34 @@ async function run(image: string, cli: Record<string, unknown>, ctx: CommandCont
   const outDir = cli['output'];
   if (typeof outDir !== 'string' || outDir === '') throw new InvalidOptionError('-o/--output', 'an output folder', outDir);
   const o = ctx.resolve('decompose', DECOMPOSE_OPTIONS, cli);
-  if (o.guidance !== 'predict') {
+  if (o.motion !== undefined) {
+    if (!/\.(flo|npy)$/i.test(o.motion)) throw new InvalidOptionError('--motion', 'a .flo or .npy motion file', o.motion);
+    await access(o.motion).catch((cause: unknown) => {
+      throw new InputError(o.motion!, 'Motion file not found', { cause });
+    });
+    if (o.samples > 1) throw new InvalidOptionError('--samples', '1 with --motion (the motion is known)', o.samples, 'range');
+  }
+  const method = o.method === 'auto' ? (o.motion !== undefined ? 'learned' : 'guidance') : o.method;
+  if (method !== 'guidance' && o.motion === undefined) {
+    throw new InvalidOptionError('--method', 'guidance without --motion FILE (learned and physics need the motion: how far things moved)', method);
+  }
+  if (o.motion === undefined && o.guidance !== 'predict') {
     await access(o.guidance).catch((cause: unknown) => {
       throw new InputError(o.guidance, 'Guidance file not found', { cause });
     });
     if (o.samples > 1) throw new InvalidOptionError('--samples', '1 unless --guidance predict', o.samples, 'range');
   }
-  const modelPath = resolveModelPath(o.model);
-  const predictorPath = o.guidance === 'predict' ? resolveModelPath(o.predictor, 'predictor') : undefined;
+  const modelPath = resolveMethodModel(method, o.model) ?? '';
+  const predictorPath = o.guidance === 'predict' && o.motion === undefined ? resolveModelPath(o.predictor, 'predictor') : undefined;
   // One image: give the single session every core of the budget.
   const threads = Math.max(1, Math.min(availableParallelism(), ctx.globals.workers * ctx.globals.threads));
   const summary = await runDecompose({
-    image, outDir, modelPath, guidance: o.guidance, samples: o.samples, seed: o.seed, provider: o.provider, threads,
+    image, outDir, method, modelPath, guidance: o.guidance, exposure: o.exposure, ...(o.motion !== undefined ? { motionPath: o.motion } : {}), samples: o.samples, seed: o.seed, provider: o.provider, threads,
     tile: o.tile, consistency: o.consistency, gif: o.gif, mp4: o.mp4, tileBudgetBytes: memoryBudgetBytes(o.memory, 4, totalmem()) /* one image at a time: 3 GiB default, 1080p runs whole */, log: ctx.log,
     ...(predictorPath ? { predictorPath } : {}),
   });
   ctx.log.info(`decomposed ${image} (${summary.width}x${summary.height}) into ${summary.outputs.length} animation(s) in ${summary.seconds.toFixed(1)} s`);
-  ctx.emitJson({ ...summary, model: modelPath });
+  ctx.emitJson({ ...summary, model: modelPath || null });
 }
 
 /** The `decompose` command. */

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { EVAL_OPTIONS } from '../../configs/eval-options.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { createPredictorSource, createVideoSource } from '../eval/guidance-sources.js';
 import { formatEvalMarkdown } from '../eval/report.js';
-import { runEvaluation, type GuidanceProvider } from '../eval/runner.js';
+import { runEvaluation } from '../eval/runner.js';
+import { createMotionSource, type MotionSource } from '../motion/source.js';
 import { resolveModelPath } from '../video/defaults.js';
 import type { CommandModule } from './main.js';
 import type { CommandContext } from './context.js';
@@ -14,18 +14,14 @@ export async function evalCommand(ctx: CommandContext, dataset: string, cli: Rec
   const o = ctx.resolve('eval', EVAL_OPTIONS, cli);
   const model = o.baselineOnly ? undefined : resolveModelPath(o.model, 'decomposer');
   const predictor = o.guidance === 'predict' ? resolveModelPath(o.predictor, 'predictor') : undefined;
-  let source: GuidanceProvider | undefined;
-  if (predictor) source = await createPredictorSource(predictor, { provider: o.provider, threads: ctx.globals.threads, warn: (m) => ctx.log.warn(m) });
-  if (o.guidance === 'video') {
-    const video = await createVideoSource({
-      backend: o.flowBackend,
-      modelPath: o.flowModel,
-      provider: o.provider,
-      threads: ctx.globals.threads,
-      log: ctx.log,
+  const motionModel = o.guidance === 'video' && o.motionModel !== 'none' && !o.baselineOnly ? resolveModelPath(o.motionModel || undefined, 'motion') : undefined;
+  let source: MotionSource | undefined;
+  if (o.guidance !== 'gt') {
+    source = await createMotionSource({
+      mode: o.guidance, flow: o.flowBackend, neighbours: o.neighbours, seed: o.seed, provider: o.provider, threads: ctx.globals.threads, log: ctx.log,
+      ...(o.flowModel ? { flowModel: o.flowModel } : {}), ...(predictor ? { predictorPath: predictor } : {}),
     });
-    ctx.log.info(`eval: guidance from video with ${video.description}`);
-    source = video;
+    ctx.log.info(`eval: motion from ${source.description}`);
   }
   try {
     const report = await runEvaluation({
@@ -35,6 +31,8 @@ export async function evalCommand(ctx: CommandContext, dataset: string, cli: Rec
       guidance: o.guidance,
       samples: o.samples,
       model,
+      ...(motionModel ? { motionModel } : {}),
+      exposure: o.exposure,
       predictor,
       frames: o.frames,
       crop: o.crop,

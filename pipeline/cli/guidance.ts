@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { GUIDANCE_OPTIONS } from '../../configs/flow-options.js';
 import { InvalidOptionError } from '../errors.js';
 import { createFlowEstimator } from '../flow/estimator.js';
-import { guidanceForFrame } from '../flow/video-guidance.js';
+import { motionFromNeighbours } from '../motion/video-motion.js';
 import { readFlowFile } from '../io/flo.js';
 import { guidanceFormatOf, writeGuidance } from '../io/guidance-io.js';
 import { readImage } from '../io/image.js';
@@ -41,7 +41,7 @@ export async function runGuidanceCommand(ctx: CommandContext, cli: Record<string
     });
     try {
       const frames = o.source === 'previous' ? { prev: a, cur: b } : { cur: a, next: b };
-      g = await guidanceForFrame(estimator, frames, { ...quantize, source: o.source });
+      g = quantizeFlow((await motionFromNeighbours(estimator, frames, o.source))!, quantize);
     } finally {
       await estimator.release();
     }

@@ -8,16 +8,16 @@ import { ensureWritableDir } from '../io/atomic.js';
 import { DecomposePool } from '../frame/pool.js';
 import { batchOutputPath, expandInputs, runBatch } from '../video/batch.js';
 import { convertVideo, type VideoSummary } from '../video/convert.js';
-import { checkVideoOptions, videoDepsFor, videoJobFor } from '../video/session.js';
+import { checkVideoOptions, poolModels, videoDepsFor, videoJobFor } from '../video/session.js';
 import type { CommandContext } from './context.js';
 import type { CommandModule } from './main.js';
 
 /** Human-readable line for one finished conversion. */
 export function formatVideoSummary(s: VideoSummary): string {
   const st = s.stages;
-  return `wrote ${s.output}: ${s.outputFrames} frames (${s.inputFrames} in) at ${s.outputFps} fps, ${s.seconds.toFixed(1)} s, `
+  return `wrote ${s.output} (${s.method}, exposure ${s.exposure.toFixed(2)}): ${s.outputFrames} frames (${s.inputFrames} in) at ${s.outputFps} fps, ${s.seconds.toFixed(1)} s, `
     + `${s.outputFramesPerSecond.toFixed(2)} output frames/s; stage totals decode ${(st.decode / 1000).toFixed(1)} s, `
-    + `flow ${(st.flow / 1000).toFixed(1)} s, inference ${(st.inference / 1000).toFixed(1)} s (all workers), encode ${(st.encode / 1000).toFixed(1)} s; tiles ${s.tile}`;
+    + `flow ${(st.flow / 1000).toFixed(1)} s, physics ${(st.physics / 1000).toFixed(1)} s, inference ${(st.inference / 1000).toFixed(1)} s (all workers), encode ${(st.encode / 1000).toFixed(1)} s; tiles ${s.tile}`;
 }
 
 /** Install SIGINT/SIGTERM handlers that cancel the job; returns the uninstaller. */
@@ -39,7 +39,7 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
   // Everything is validated before any process or worker starts.
   const { inputs, batch } = await expandInputs(args);
   const models = await checkVideoOptions(o);
-  const { modelPath } = models;
+  const { method, modelPath } = models;
   // The folder that will hold the output (a file, a PNG folder or the batch folder) must be writable
   // before decoding starts: OutputError naming it, nothing started, nothing written.
   await ensureWritableDir(batch ? output : dirname(resolve(output)));
@@ -61,28 +61,28 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
   });
   try {
     pool = await DecomposePool.create({
-      modelPath, provider: o.provider, workers: globals.workers, threads: globals.threads, warn: (m) => log.warn(m),
+      ...poolModels(models), provider: o.provider, workers: globals.workers, threads: globals.threads, warn: (m) => log.warn(m),
     });
     if (controller.signal.aborted) throw controller.signal.reason;
-    log.info(`model ${modelPath} on ${pool.provider}, ${globals.workers} worker(s) x ${globals.threads} thread(s)`);
+    log.info(`method ${method}${modelPath ? `, model ${modelPath}` : ''} on ${pool.provider}, ${globals.workers} worker(s) x ${globals.threads} thread(s)`);
     const deps = videoDepsFor(o, models, pool, {
       workers: globals.workers, totalMemory: totalmem(), log, signal: controller.signal, progress: !globals.json && log.enabled('info'),
     });
     if (!batch) {
-      const summary = await convertVideo(videoJobFor(inputs[0]!, output, o), deps);
+      const summary = await convertVideo(videoJobFor(inputs[0]!, output, o, method), deps);
       log.info(formatVideoSummary(summary));
-      ctx.emitJson({ ...summary, model: modelPath, provider: pool.provider, workers: globals.workers, threads: globals.threads });
+      ctx.emitJson({ ...summary, model: modelPath ?? null, provider: pool.provider, workers: globals.workers, threads: globals.threads });
     } else {
       await ensureWritableDir(output);
       const pairs = inputs.map((input) => ({ input, output: batchOutputPath(input, output, o.container) }));
       const summary = await runBatch(pairs, async (input, out) => {
-        const s = await convertVideo(videoJobFor(input, out, o), deps);
+        const s = await convertVideo(videoJobFor(input, out, o, method), deps);
         log.info(formatVideoSummary(s));
         return s;
       }, { jobs: o.jobs, force: o.force, log });
       log.info(`batch: ${summary.done} done, ${summary.skipped} skipped, ${summary.failed} failed`);
       for (const e of summary.entries) if (e.status === 'failed') log.info(`  failed: ${e.input}: ${e.reason}`);
-      ctx.emitJson({ ...summary, model: modelPath, provider: pool.provider });
+      ctx.emitJson({ ...summary, model: modelPath ?? null, method, provider: pool.provider });
       if (summary.failed > 0) process.exitCode = 1;
     }
     await pool.close();

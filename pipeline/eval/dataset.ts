@@ -13,6 +13,7 @@ import {
   guidancePath,
   listSampleIndices,
   listVideos,
+  readManifest,
   readVideoList,
   sharpPath,
   videoListPath,
@@ -40,6 +41,8 @@ export interface EvalSet {
   readonly layout: DatasetLayout;
   readonly videos: readonly string[];
   readonly samples: readonly EvalSampleRef[];
+  /** Exposure fraction per video, when the dataset's manifest records it (afb synth does). */
+  readonly dutyCycles?: Readonly<Record<string, number>>;
 }
 
 /** Options of the sample selection. */
@@ -107,7 +110,8 @@ export async function selectSamples(root: string, options: SelectOptions): Promi
     }
   }
   const chosen = evenSubset(samples, options.maxSamples);
-  return { root, layout, videos: [...new Set(chosen.map((s) => s.video))], samples: chosen };
+  const dutyCycles = (await readManifest(root).catch(() => undefined))?.dutyCycles;
+  return { root, layout, videos: [...new Set(chosen.map((s) => s.video))], samples: chosen, ...(dutyCycles ? { dutyCycles } : {}) };
 }
 
 /** A loaded sample: blurry frame, sharp frames, optional ground-truth guidance and previous frame. */
@@ -118,6 +122,8 @@ export interface EvalSample extends EvalSampleRef {
   readonly guidance?: GuidanceMap;
   /** The previous blurry frame (for guidance from video), when requested. */
   readonly previous?: RgbImage;
+  /** The next blurry frame, when requested and the video has one (motion from both neighbours). */
+  readonly next?: RgbImage;
   /** The crop rectangle applied (in original pixels), when cropping. */
   readonly crop?: Rect;
 }
@@ -126,6 +132,8 @@ export interface EvalSample extends EvalSampleRef {
 export interface LoadOptions {
   readonly guidance: boolean;
   readonly previous: boolean;
+  /** Also the next blurry frame when it exists. */
+  readonly next?: boolean;
   readonly crop: boolean;
 }
 
@@ -166,7 +174,13 @@ export async function loadSample(set: EvalSet, ref: EvalSampleRef, options: Load
     previous = await readImage(path);
     checkSize(path, previous, blurry);
   }
-  if (!options.crop) return { video, index, blurry, sharp, guidance, previous };
+  let next: RgbImage | undefined;
+  if (options.next && (await exists(blurPath(root, video, index + 1)))) {
+    const path = blurPath(root, video, index + 1);
+    next = await readImage(path);
+    checkSize(path, next, blurry);
+  }
+  if (!options.crop) return { video, index, blurry, sharp, guidance, previous, next };
   const path = bboxPath(root, video, index);
   let rect: Rect;
   try {
@@ -182,6 +196,7 @@ export async function loadSample(set: EvalSet, ref: EvalSampleRef, options: Load
     sharp: sharp.map(fit),
     guidance: guidance && resizeNearestGuidance(cropGuidance(guidance, rect), CROP_WIDTH, CROP_HEIGHT),
     previous: previous && fit(previous),
+    next: next && fit(next),
     crop: rect,
   };
 }

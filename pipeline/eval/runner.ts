@@ -8,6 +8,9 @@ import { scoreSequence, bestOf, PSNR_CAP_DB, type MetricFrame, type SequenceScor
 import type { GuidanceMap, RgbImage } from '../math/types.js';
 import { DecomposePool } from '../frame/pool.js';
 import { FRAMES_PER_BLUR } from '../runtime/decomposer.js';
+import type { DecomposeTask } from '../frame/decompose-frame.js';
+import { exposureCorrelations, pickExposure } from '../math/motion/exposure.js';
+import type { FrameMotion, MotionSource } from '../motion/source.js';
 import type { Provider } from '../runtime/session.js';
 import { bestOfCounts, ScoreAccumulator } from './aggregate.js';
 import { loadSample, selectSamples, type EvalSample, type EvalSplit } from './dataset.js';
@@ -17,14 +20,6 @@ import { LPIPS_NOTE, type EvalReport, type MethodReport } from './report.js';
 /** Where the guidance of the evaluated method comes from. */
 export type GuidanceMode = 'gt' | 'video' | 'predict';
 
-/** Produces guidance maps for a sample (video: one map from the previous frame; predict: N maps). */
-export interface GuidanceProvider {
-  /** N guidance maps for one sample at the (cropped) image size. */
-  guidance(sample: EvalSample, count: number, seed: number): Promise<GuidanceMap[]>;
-  release(): Promise<void>;
-  /** What produces the guidance (e.g. the flow backend), for the report's notes. */
-  readonly description?: string;
-}
 
 /** Fully resolved settings of one evaluation run. */
 export interface EvalRunOptions {
@@ -34,8 +29,13 @@ export interface EvalRunOptions {
   readonly guidance: GuidanceMode;
   /** Guidance samples per image (best of N); > 1 only with predict. */
   readonly samples: number;
-  /** Decomposition model; undefined scores the repeat-blurry baseline only (no model needed). */
+  /** Guidance-conditioned decomposition model; undefined scores the repeat-blurry baseline only (no model needed). */
   readonly model: string | undefined;
+  /** Motion-aware model (method learned) for --guidance video; undefined leaves that row out. */
+  readonly motionModel?: string;
+  /** --guidance video: the exposure fraction, 'auto' (estimated per video from its frames, as
+   * `afb video` does) or 'dataset' (the manifest's duty cycle of each video). */
+  readonly exposure?: number | 'auto' | 'dataset';
   readonly predictor?: string;
   /** Indices of the sharp frames to score (0..6). */
   readonly frames: readonly number[];
@@ -47,8 +47,8 @@ export interface EvalRunOptions {
   readonly workers: number;
   readonly threads: number;
   readonly log: Logger;
-  /** Guidance for 'video' / 'predict' (built by the caller: keeps this module free of flow/predictor details). */
-  readonly source?: GuidanceProvider;
+  /** Motion for 'video' / 'predict' (built by the caller: keeps this module free of flow/predictor details). */
+  readonly source?: MotionSource;
   /** Worker entry file (tests). */
   readonly workerFile?: string;
 }
@@ -90,16 +90,25 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
   o.log.info(`eval: ${set.samples.length} samples from ${set.videos.length} videos (${set.layout} layout), guidance ${o.guidance}`);
 
   const counts = o.guidance === 'predict' ? bestOfCounts(o.samples) : [];
+  const video = o.guidance === 'video';
   const methods: { id: string; label: string; acc: ScoreAccumulator }[] = [
     { id: 'blurry', label: 'Repeat blurry frame', acc: new ScoreAccumulator() },
-    { id: 'gt', label: 'Model, ground-truth guidance', acc: new ScoreAccumulator() },
   ];
-  if (o.guidance === 'video') methods.push({ id: 'video', label: 'Model, guidance from video', acc: new ScoreAccumulator() });
+  if (video) {
+    methods.push(
+      { id: 'warped', label: 'Blurry frame moved along the motion', acc: new ScoreAccumulator() },
+      { id: 'physics', label: 'Physics (deblurred with the motion, no network)', acc: new ScoreAccumulator() },
+    );
+    if (o.motionModel) methods.push({ id: 'learned', label: 'Learned (physics + motion-aware network)', acc: new ScoreAccumulator() });
+    methods.push({ id: 'video', label: 'Guidance-only model, guidance from video', acc: new ScoreAccumulator() });
+  }
+  methods.push({ id: 'gt', label: 'Model, ground-truth guidance', acc: new ScoreAccumulator() });
   for (const k of counts) methods.push({ id: `predict-p${k}`, label: `Model, predicted guidance P${k}`, acc: new ScoreAccumulator() });
   const method = (id: string) => methods.find((m) => m.id === id)!.acc;
 
   const pool = o.model === undefined ? undefined : await DecomposePool.create({
     modelPath: o.model,
+    ...(video && o.motionModel ? { motionModelPath: o.motionModel } : {}),
     provider: o.provider,
     workers: o.workers,
     threads: o.threads,
@@ -108,28 +117,71 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
   });
   const progress = new Progress(o.log, 'eval', set.samples.length, 'samples');
   let missingGt = 0;
+  const exposures = new Map<string, Promise<number>>();
   try {
     // Submissions go through one gate: pool.ready() then pool.run() without another submission in
     // between, so the pool's in-flight bound holds however many runs a sample starts.
     let gate: Promise<unknown> = Promise.resolve();
-    const runModel = (sample: EvalSample, guidance: GuidanceMap, n: number): Promise<MetricFrame[]> => {
+    const runTask = (sample: EvalSample, extra: Partial<DecomposeTask>, n: number): Promise<MetricFrame[]> => {
       const { width, height } = sample.blurry;
-      const task = { index: n, width, height, rgb: sample.blurry.data, guidance: guidance.data, tile: 0, consistency: o.consistency };
+      const task: DecomposeTask = { index: n, width, height, rgb: sample.blurry.data, tile: 0, consistency: o.consistency, ...extra };
       const started = gate.then(() => pool!.ready()).then(() => ({ result: pool!.run(task) }));
       gate = started.catch(() => undefined);
       return started.then(async ({ result }) => splitFrames((await result).frames, width, height));
     };
+    const runModel = (sample: EvalSample, guidance: GuidanceMap, n: number) => runTask(sample, { method: 'guidance', guidance: guidance.data }, n);
+    const motionOf = (sample: EvalSample) => o.source!.frameMotion({ index: sample.index, cur: sample.blurry, ...(sample.previous ? { prev: sample.previous } : {}), ...(sample.next ? { next: sample.next } : {}) });
+    const load = (ref: (typeof set.samples)[number]) => loadSample(set, ref, { guidance: true, previous: video, next: video, crop: o.crop });
+    // --exposure auto: each video's exposure from all its selected samples, as `afb video` estimates a clip's
+    const exposureOf = (name: string): Promise<number> => {
+      let e = exposures.get(name);
+      if (!e) {
+        e = videoExposure(name);
+        exposures.set(name, e);
+      }
+      return e;
+    };
+    const videoExposure = async (name: string): Promise<number> => {
+      if (typeof o.exposure === 'number') return o.exposure;
+      if (o.exposure === 'dataset') return set.dutyCycles?.[name] ?? 1;
+      let products: Float64Array | undefined;
+      let energy: Float64Array | undefined;
+      for (const ref of set.samples.filter((r) => r.video === name)) {
+        const sample = await load(ref);
+        const [m] = await motionOf(sample);
+        if (!m?.motion) continue;
+        const c = exposureCorrelations(sample.blurry.data, m.motion);
+        if (!products || !energy) { products = c.products; energy = c.energy; continue; }
+        for (let k = 0; k < products.length; k++) { products[k] += c.products[k]!; energy[k] += c.energy[k]!; }
+      }
+      return (products && energy ? pickExposure(products, energy) : undefined) ?? 1;
+    };
+    const runMotionMethods = async (sample: EvalSample, motion: FrameMotion, n: number): Promise<MetricFrame[][]> => {
+      const exposure = await exposureOf(sample.video);
+      const m = motion.motion ? { motion: motion.motion.data, exposure } : {};
+      return Promise.all([
+        runTask(sample, { method: 'physics', iterations: 0, ...m }, n),
+        runTask(sample, { method: 'physics', ...m }, n),
+        ...(o.motionModel ? [runTask(sample, { method: 'learned', ...m }, n)] : []),
+        runModel(sample, motion.guidance, n),
+      ]);
+    };
     // Load a sample and start all its model runs (the pool works while the previous sample is scored).
     const prepare = async (n: number) => {
       const ref = set.samples[n]!;
-      const sample = await loadSample(set, ref, { guidance: true, previous: o.guidance === 'video', crop: o.crop });
+      const sample = await load(ref);
       if (!sample.guidance) {
         if (o.guidance === 'gt' && pool) throw new InputError(guidancePath(set.root, ref.video, ref.index, set.layout), 'Ground-truth guidance missing');
         missingGt++;
       }
-      const maps = o.source ? await o.source.guidance(sample, o.guidance === 'predict' ? o.samples : 1, sampleSeed(o.seed, ref.video, ref.index)) : [];
-      const runs = await Promise.all([sample.guidance, ...maps].map((g) => (g && pool ? runModel(sample, g, n) : undefined)));
-      return { sample, gt: runs[0], others: runs.slice(1) as MetricFrame[][] };
+      const gt = sample.guidance && pool ? runModel(sample, sample.guidance, n) : undefined;
+      if (video) {
+        const others = runMotionMethods(sample, (await motionOf(sample))[0]!, n);
+        return { sample, gt: await gt, others: await others };
+      }
+      const motions = o.source ? await o.source.frameMotion({ index: ref.index, cur: sample.blurry }, o.samples, sampleSeed(o.seed, ref.video, ref.index)) : [];
+      const others = await Promise.all(motions.map((m) => runModel(sample, m.guidance, n)));
+      return { sample, gt: await gt, others };
     };
     // Two samples ahead: scoring is synchronous, so the one after next must already be loading and
     // submitted while this one is scored, or the workers would idle.
@@ -151,7 +203,10 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
       const blurry = asFrame(sample.blurry);
       method('blurry').add(sample.video, score(Array.from({ length: FRAMES_PER_BLUR }, () => blurry)));
       if (gt) method('gt').add(sample.video, score(gt));
-      if (o.guidance === 'video') method('video').add(sample.video, score(others[0]!));
+      if (video) {
+        const ids = ['warped', 'physics', ...(o.motionModel ? ['learned'] : []), 'video'];
+        ids.forEach((id, k) => method(id).add(sample.video, score(others[k]!)));
+      }
       if (o.guidance === 'predict') {
         const scores = others.map(score);
         for (const k of counts) method(`predict-p${k}`).add(sample.video, bestOf(scores.slice(0, k)));
@@ -168,8 +223,12 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
 
   const notes: string[] = [];
   if (missingGt > 0) notes.push(`Ground-truth guidance was missing for ${missingGt} samples: the ground-truth-guidance row covers the others.`);
-  if (o.guidance === 'video') {
-    notes.push(`Guidance from video: motion from the previous blurry frame to the current one (${o.source?.description ?? 'flow'}); the first frame of each video is skipped.`);
+  if (video) {
+    notes.push(`Motion from video: ${o.source?.description ?? 'flow'}; the first frame of each video is skipped (it has no previous frame). ` +
+      'The guidance-only model gets that motion quantised to 4 directions; warped, physics and learned use the motion itself.');
+    const es = await Promise.all([...exposures.entries()].map(async ([v, e]) => `${v} ${(await e).toFixed(2)}`));
+    const how = typeof o.exposure === 'number' ? 'given' : o.exposure === 'dataset' ? "from the dataset's manifest" : 'estimated per video from its frames (--exposure auto)';
+    notes.push(`Exposure (${how}): ${es.join(', ')}.`);
   }
   const reports: MethodReport[] = methods
     .filter((m) => m.acc.count > 0 || m.id !== 'gt')

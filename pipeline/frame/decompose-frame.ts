@@ -1,11 +1,20 @@
-// One blurry frame through the decomposition model: whole or in feathered tiles, optional blur
+// One blurry frame through a decomposition method, whole or in feathered tiles, optional blur
 // consistency, output as 7 interleaved 8-bit RGB frames. Shared by the worker and in-process use.
-import { Decomposer, FRAMES_PER_BLUR } from '../runtime/decomposer.js';
+//   guidance  the paper's network on the quantised guidance (models/afb-cpu.onnx)
+//   physics   deblur with the known motion, frames rendered along it (no network)
+//   learned   physics + the motion-aware network's residual (models/afb-motion.onnx)
+import type { DecomposeMethod } from '../../configs/model-options.js';
 import { BuiltinFlowEstimator } from '../flow/builtin.js';
-import { guidanceForFrame } from '../flow/video-guidance.js';
 import { enforceBlurConsistency } from '../math/consistency.js';
+import { quantizeFlow } from '../math/guidance.js';
+import { scaleMotion, staticMask, type MotionField } from '../math/motion/motion-field.js';
+import { decomposeWithMotion, PHYSICS_DEFAULTS } from '../math/motion/physics.js';
 import { hwcToPaddedChw, planarFramesToHwc8, planarFramesToHwcFloat } from '../math/tensor-layout.js';
-import { extractTile, planTiles, TileAccumulator, TileAccumulator8, defaultOverlap, type TileShape } from '../math/tiling.js';
+import { extractTile, planTiles, TileAccumulator, TileAccumulator8, defaultOverlap, type TileRect, type TileShape } from '../math/tiling.js';
+import { motionFromNeighbours, type MotionNeighbours } from '../motion/video-motion.js';
+import { Decomposer, FRAMES_PER_BLUR } from '../runtime/decomposer.js';
+import type { MotionDecomposer } from '../runtime/motion-decomposer.js';
+
 
 /** A frame to decompose (buffers are transferred to the worker). */
 export interface DecomposeTask {
@@ -15,13 +24,22 @@ export interface DecomposeTask {
   readonly height: number;
   /** Interleaved RGB, 8-bit (or 16-bit: then values are scaled by 1/65535). */
   readonly rgb: Uint8Array | Uint16Array;
-  /** Interleaved guidance (x, y) in {-1,0,1}; omit it and give `prev`/`next` to have the worker
-   * compute guidance from video with the built-in flow (keeps the main thread free). */
+  /** Default 'guidance'. */
+  readonly method?: DecomposeMethod;
+  /** Interleaved guidance (x, y) in {-1,0,1} for 'guidance' (derived from `motion` when absent). */
   readonly guidance?: Int8Array;
-  /** Previous frame (same size and type as rgb), for guidance from video in the worker. */
+  /** Interleaved motion (x, y), pixels per frame interval, for 'physics'/'learned' (or 'guidance'). */
+  readonly motion?: Float32Array;
+  /** Without guidance and motion: the neighbouring frames (same size and type as rgb), from which
+   * the worker computes the motion with the built-in flow (keeps the main thread free). */
   readonly prev?: Uint8Array | Uint16Array;
-  /** Next frame, used when there is no previous one (the first frame). */
   readonly next?: Uint8Array | Uint16Array;
+  /** Which neighbours the motion comes from (default 'both'). */
+  readonly neighbours?: MotionNeighbours;
+  /** Exposure fraction e for 'physics'/'learned' (default 1). */
+  readonly exposure?: number;
+  /** Richardson-Lucy iterations of the physics (default PHYSICS_DEFAULTS; 0: the blurry frame moved along the motion). */
+  readonly iterations?: number;
   /** Tile side or shape (0 = whole frame). */
   readonly tile: number | TileShape;
   /** Tile overlap in pixels (0 = default for the tile size). */
@@ -40,73 +58,122 @@ export interface DecomposeResult {
   readonly framesFloat?: Float32Array;
   /** Milliseconds spent in onnxruntime. */
   readonly inferMs: number;
-  /** Milliseconds spent computing guidance from video in the worker (0 when it came with the task). */
+  /** Milliseconds spent computing motion from video in the worker (0 when it came with the task). */
   readonly flowMs: number;
+  /** Milliseconds spent in the physical decomposition. */
+  readonly physicsMs: number;
   /** Milliseconds for the whole task inside the worker (layout, tiling, consistency, conversion). */
   readonly totalMs: number;
   /** Mean absolute change made by --consistency (encoded [0,1] units), 0 when off. */
   readonly consistencyChange: number;
 }
 
+/** The networks a worker holds (each only when its method is used). */
+export interface FrameModels {
+  readonly guidance?: Decomposer;
+  readonly motion?: MotionDecomposer;
+}
+
 let builtinFlow: BuiltinFlowEstimator | undefined;
 
-/** The task's guidance, or guidance from video computed here from its neighbour frame. */
-async function taskGuidance(task: DecomposeTask): Promise<Int8Array> {
-  if (task.guidance) return task.guidance;
+/** The task's motion: given, or from its neighbours with the built-in flow; undefined for a lone frame. */
+async function taskMotion(task: DecomposeTask): Promise<MotionField | undefined> {
   const { width, height } = task;
-  if (!task.prev && !task.next) return new Int8Array(width * height * 2); // a lone frame: static
+  if (task.motion) return { width, height, data: task.motion };
+  if (!task.prev && !task.next) return undefined;
   builtinFlow ??= new BuiltinFlowEstimator();
   const frame = (data: Uint8Array | Uint16Array) => ({ width, height, data });
-  const g = await guidanceForFrame(builtinFlow, {
+  return motionFromNeighbours(builtinFlow, {
     cur: frame(task.rgb),
     ...(task.prev ? { prev: frame(task.prev) } : {}),
     ...(task.next ? { next: frame(task.next) } : {}),
-  });
-  return g.data;
+  }, task.neighbours ?? 'both');
 }
 
-/** Decompose one frame with `model`. */
-export async function decomposeFrame(model: Decomposer, task: DecomposeTask): Promise<DecomposeResult> {
+/** Run `model` on every tile (or the whole frame) and assemble planar (7,3,h,w) frames, or straight
+ * 8-bit frames when `to8` (memory bounded by the tile). */
+async function runTiled(task: DecomposeTask, model: (rect: TileRect) => Promise<Float32Array>, to8: boolean): Promise<Float32Array | Uint8Array> {
+  const { width: w, height: h } = task;
+  const shape = typeof task.tile === 'number' ? { width: task.tile, height: task.tile } : task.tile;
+  const tiled = shape.width > 0 && shape.height > 0 && (w > shape.width || h > shape.height);
+  const tiles = tiled ? planTiles(w, h, shape, task.overlap || defaultOverlap(Math.min(shape.width, shape.height))) : [{ x: 0, y: 0, width: w, height: h }];
+  if (!tiled) {
+    const planar = await model(tiles[0]!);
+    return to8 ? planarFramesToHwc8(planar, FRAMES_PER_BLUR, w, h) : planar;
+  }
+  if (to8) {
+    const acc8 = new TileAccumulator8(w, h, FRAMES_PER_BLUR, tiles);
+    for (const rect of tiles) acc8.add(await model(rect), rect);
+    return acc8.result();
+  }
+  const acc = new TileAccumulator(w, h, FRAMES_PER_BLUR * 3, tiles);
+  for (const rect of tiles) acc.add(await model(rect), rect);
+  return acc.result();
+}
+
+/** Decompose one frame with the task's method. */
+export async function decomposeFrame(models: FrameModels, task: DecomposeTask): Promise<DecomposeResult> {
   const t0 = performance.now();
   const { width: w, height: h, rgb } = task;
-  const guidance = await taskGuidance(task);
-  const flowMs = performance.now() - t0;
-  if (rgb.length !== w * h * 3 || guidance.length !== w * h * 2) {
-    throw new RangeError(`Frame ${task.index}: expected ${w}x${h} RGB and guidance buffers but received ${rgb.length} and ${guidance.length} values`);
-  }
+  const method = task.method ?? 'guidance';
+  if (rgb.length !== w * h * 3) throw new RangeError(`Frame ${task.index}: expected ${w}x${h} RGB (${w * h * 3} values) but received ${rgb.length}`);
+  const motion = task.guidance && method === 'guidance' ? undefined : await taskMotion(task);
+  if (motion && motion.data.length !== w * h * 2) throw new RangeError(`Frame ${task.index}: expected ${w}x${h} motion (${w * h * 2} values) but received ${motion.data.length}`);
+  const flowMs = task.motion || task.guidance ? 0 : performance.now() - t0;
   const scale = rgb instanceof Uint16Array ? 1 / 65535 : 1 / 255;
+  const to8 = !task.consistency && !task.float;
   let inferMs = 0;
-  let planar: Float32Array;
-  const shape = typeof task.tile === 'number' ? { width: task.tile, height: task.tile } : task.tile;
-  if (shape.width > 0 && shape.height > 0 && (w > shape.width || h > shape.height)) {
-    const tiles = planTiles(w, h, shape, task.overlap || defaultOverlap(Math.min(shape.width, shape.height)));
-    const run = async (rect: (typeof tiles)[number]): Promise<Float32Array> => {
+  let physicsMs = 0;
+  let out: Float32Array | Uint8Array;
+  if (method === 'guidance') {
+    if (!models.guidance) throw new RangeError('The guidance method needs the decomposition model (--model)');
+    const guidance = task.guidance ?? (motion ? quantizeFlow(motion).data : new Int8Array(w * h * 2));
+    if (guidance.length !== w * h * 2) throw new RangeError(`Frame ${task.index}: expected ${w}x${h} guidance (${w * h * 2} values) but received ${guidance.length}`);
+    const model = models.guidance;
+    out = await runTiled(task, async (r) => {
       const t = performance.now();
-      const out = await model.runHwc(extractTile(rgb, w, 3, rect), extractTile(guidance, w, 2, rect), rect.width, rect.height, scale);
+      const planar = await model.runHwc(extractTile(rgb, w, 3, r), extractTile(guidance, w, 2, r), r.width, r.height, scale);
       inferMs += performance.now() - t;
-      return out;
-    };
-    if (!task.consistency && !task.float) {
-      // Straight into 8-bit frames: no frame-sized float buffers (memory bounded by the tile).
-      const acc8 = new TileAccumulator8(w, h, FRAMES_PER_BLUR, tiles);
-      for (const rect of tiles) acc8.add(await run(rect), rect);
-      const frames = acc8.result();
-      return { index: task.index, frames, inferMs, flowMs, totalMs: performance.now() - t0, consistencyChange: 0 };
-    }
-    const acc = new TileAccumulator(w, h, FRAMES_PER_BLUR * 3, tiles);
-    for (const rect of tiles) acc.add(await run(rect), rect);
-    planar = acc.result();
+      return planar;
+    }, to8);
   } else {
-    const t = performance.now();
-    planar = await model.runHwc(rgb, guidance, w, h, scale);
-    inferMs += performance.now() - t;
+    const exposure = task.exposure ?? 1;
+    const lone: MotionField = motion ?? { width: w, height: h, data: new Float32Array(w * h * 2) }; // a lone frame: static
+    const tp = performance.now();
+    const physics = decomposeWithMotion(rgb, lone, { exposure, iterations: task.iterations ?? PHYSICS_DEFAULTS.iterations });
+    physicsMs = performance.now() - tp;
+    if (method === 'physics') {
+      const planar = hwcToPaddedChw(physics, w, h, 3 * FRAMES_PER_BLUR, w, h, 1);
+      out = to8 ? planarFramesToHwc8(planar, FRAMES_PER_BLUR, w, h) : planar;
+    } else {
+      if (!models.motion) throw new RangeError('The learned method needs the motion-aware model (--model)');
+      const model = models.motion;
+      const displacement = scaleMotion(lone, exposure).data;
+      const planar = await runTiled(task, async (r) => {
+        const t = performance.now();
+        const frames = await model.runHwc(extractTile(rgb, w, 3, r), scale, extractTile(displacement, w, 2, r), extractTile(physics, w, 21, r), r.width, r.height);
+        inferMs += performance.now() - t;
+        return frames;
+      }, false) as Float32Array;
+      // static pixels stay exactly the input, as in the physics
+      const isStatic = staticMask(lone, PHYSICS_DEFAULTS.staticThreshold);
+      const plane = w * h;
+      for (let p = 0; p < plane; p++) {
+        if (!isStatic[p]) continue;
+        for (let j = 0; j < FRAMES_PER_BLUR; j++) for (let c = 0; c < 3; c++) planar[(j * 3 + c) * plane + p] = rgb[p * 3 + c]! * scale;
+      }
+      out = to8 ? planarFramesToHwc8(planar, FRAMES_PER_BLUR, w, h) : planar;
+    }
+  }
+  if (out instanceof Uint8Array) {
+    return { index: task.index, frames: out, inferMs, flowMs, physicsMs, totalMs: performance.now() - t0, consistencyChange: 0 };
   }
   let consistencyChange = 0;
   if (task.consistency) {
     const blurry = hwcToPaddedChw(rgb, w, h, 3, w, h, scale);
-    consistencyChange = enforceBlurConsistency(planar, blurry, FRAMES_PER_BLUR).meanAbsChange;
+    consistencyChange = enforceBlurConsistency(out, blurry, FRAMES_PER_BLUR).meanAbsChange;
   }
-  const frames = planarFramesToHwc8(planar, FRAMES_PER_BLUR, w, h);
-  const framesFloat = task.float ? planarFramesToHwcFloat(planar, FRAMES_PER_BLUR, w, h) : undefined;
-  return { index: task.index, frames, ...(framesFloat ? { framesFloat } : {}), inferMs, flowMs, totalMs: performance.now() - t0, consistencyChange };
+  const frames = planarFramesToHwc8(out, FRAMES_PER_BLUR, w, h);
+  const framesFloat = task.float ? planarFramesToHwcFloat(out, FRAMES_PER_BLUR, w, h) : undefined;
+  return { index: task.index, frames, ...(framesFloat ? { framesFloat } : {}), inferMs, flowMs, physicsMs, totalMs: performance.now() - t0, consistencyChange };
 }

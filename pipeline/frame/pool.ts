@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { Decomposer } from '../runtime/decomposer.js';
+import { MotionDecomposer } from '../runtime/motion-decomposer.js';
 import type { Provider } from '../runtime/session.js';
 import type { DecomposeResult, DecomposeTask } from './decompose-frame.js';
 import type { DecomposeWorkerData } from '../../workers/decompose-worker.js';
@@ -11,7 +12,10 @@ import { AfbError, CancelledError } from '../errors.js';
 
 /** Pool settings (resolved: no defaults left to guess). */
 export interface PoolOptions {
-  readonly modelPath: string;
+  /** The guidance-conditioned model (method 'guidance'). */
+  readonly modelPath?: string;
+  /** The motion-aware model (method 'learned'); neither model: the workers run the physics alone. */
+  readonly motionModelPath?: string;
   readonly provider: Provider;
   readonly workers: number;
   /** onnxruntime intra-op threads per worker. */
@@ -77,14 +81,19 @@ export class DecomposePool {
    * warning), then start the workers; each creates its own session.
    */
   static async create(options: PoolOptions): Promise<DecomposePool> {
-    const probe = await Decomposer.create(options.modelPath, { provider: options.provider, threads: 1, warn: options.warn });
-    const provider = probe.provider;
-    await probe.release();
+    let provider: Provider = 'cpu';
+    for (const [path, create] of [[options.modelPath, Decomposer.create], [options.motionModelPath, MotionDecomposer.create]] as const) {
+      if (!path) continue;
+      const probe = await create(path, { provider: options.provider, threads: 1, warn: options.warn });
+      provider = probe.provider;
+      await probe.release();
+    }
     const workerFile = options.workerFile ?? defaultWorkerFile();
     if (!existsSync(workerFile)) throw new AfbError(`The compiled worker is missing (${workerFile}): run npm run build`);
     const maxQueue = options.maxQueue ?? options.workers;
     const workerData: DecomposeWorkerData & Record<string, unknown> = {
-      modelPath: options.modelPath,
+      ...(options.modelPath ? { modelPath: options.modelPath } : {}),
+      ...(options.motionModelPath ? { motionModelPath: options.motionModelPath } : {}),
       provider,
       threads: options.threads,
       // Spinning threads burn the cores other workers need; only worth it for a single session.

@@ -9,14 +9,15 @@ export class PoolCache {
   private readonly pools = new Map<string, Promise<DecomposePool>>();
   constructor(private readonly settings: { readonly workers: number; readonly threads: number; readonly log: Logger }) {}
 
-  /** The pool for a model and provider (created on first use). */
-  get(modelPath: string, provider: Provider): Promise<DecomposePool> {
-    const key = `${provider}\0${modelPath}`;
+  /** The pool for a method's networks and a provider (created on first use). */
+  get(models: { readonly modelPath?: string; readonly motionModelPath?: string }, provider: Provider): Promise<DecomposePool> {
+    const key = `${provider}\0${models.modelPath ?? ''}\0${models.motionModelPath ?? ''}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      if (this.pools.size > 0) this.settings.log.warn(`jobs use several models: another pool of ${this.settings.workers} workers for ${modelPath}`);
+      const name = models.modelPath ?? models.motionModelPath ?? 'the physics alone';
+      if (this.pools.size > 0) this.settings.log.warn(`jobs use several models: another pool of ${this.settings.workers} workers for ${name}`);
       const { workers, threads, log } = this.settings;
-      pool = DecomposePool.create({ modelPath, provider, workers, threads, warn: (m) => log.warn(m) });
+      pool = DecomposePool.create({ ...models, provider, workers, threads, warn: (m) => log.warn(m) });
       pool.catch(() => this.pools.delete(key)); // a bad model fails its job; the next job tries again
       this.pools.set(key, pool);
     }

@@ -9,7 +9,7 @@ import { ensureWritableDir } from '../io/atomic.js';
 import type { Logger } from '../log.js';
 import { batchOutputPath } from '../video/batch.js';
 import { convertVideo } from '../video/convert.js';
-import { checkVideoOptions, videoDepsFor, videoJobFor, type VideoOptions } from '../video/session.js';
+import { checkVideoOptions, poolModels, videoDepsFor, videoJobFor, type VideoOptions } from '../video/session.js';
 import type { JobSpec } from './enqueue.js';
 import { LOCAL_ONLY_KEYS, reviveOptions } from './forward-options.js';
 import { hashInput, jobIdFor } from './job-key.js';
@@ -65,9 +65,9 @@ export async function runVideoJob(rawData: unknown, env: VideoJobEnv): Promise<J
   // A worker killed mid-job leaves its temporary output behind; this job owns that name now.
   const stale = await removeStaleTemps(data.output);
   if (stale.length > 0) env.log.info(`removed the temporary output of an earlier attempt: ${stale.join(', ')}`);
-  const pool = await env.pools.get(models.modelPath, o.provider);
+  const pool = await env.pools.get(poolModels(models), o.provider);
   const deps = videoDepsFor(o, models, pool, { workers: env.workers, totalMemory: totalmem(), log: env.log, signal: env.signal, progress: false });
-  const summary = await convertVideo(videoJobFor(data.input, data.output, o), { ...deps, onFrames: env.onFrames });
+  const summary = await convertVideo(videoJobFor(data.input, data.output, o, models.method), { ...deps, onFrames: env.onFrames });
   env.log.info(`wrote ${summary.output}: ${summary.outputFrames} frames at ${summary.outputFps} fps in ${summary.seconds.toFixed(1)} s`);
   return {
     output: data.output, skipped: false, done: summary.outputFrames, unit: 'frames', seconds: (Date.now() - t0) / 1000, worker: env.worker,

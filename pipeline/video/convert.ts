@@ -9,7 +9,9 @@ import { ReorderBuffer } from '../math/reorder.js';
 import type { Rational, RgbImage } from '../math/types.js';
 import type { DecomposePool } from '../frame/pool.js';
 import { chooseTile, formatTile } from '../frame/tile-policy.js';
-import type { GuidanceProvider } from './guidance-provider.js';
+import type { DecomposeMethod } from '../../configs/model-options.js';
+import { exposureCorrelations, pickExposure } from '../math/motion/exposure.js';
+import type { MotionSource } from '../motion/source.js';
 import { FRAMES_OUT_PER_IN, outputRate, rateText } from './rate.js';
 import type { PixFmt, Preset, VideoCodec } from '../../configs/codec-options.js';
 
@@ -26,18 +28,22 @@ export interface VideoJob {
   /** Tile side; 0 = whole frames; 'auto' = by memory budget. */
   readonly tile: number | 'auto';
   readonly consistency: boolean;
+  /** How each frame is decomposed (learned/physics need a source that knows the motion). */
+  readonly method: DecomposeMethod;
+  /** Exposure fraction, or 'auto': estimated from the first frames and their motion. */
+  readonly exposure: number | 'auto';
   readonly codec: VideoCodec;
   readonly crf: number;
   readonly preset: Preset;
   readonly pixFmt: PixFmt;
 }
 
-/** Shared machinery: the pool, a guidance factory, logging and cancellation. */
+/** Shared machinery: the pool, a motion-source factory, logging and cancellation. */
 export interface VideoDeps {
   readonly pool: DecomposePool;
-  readonly createGuidance: (width: number, height: number) => Promise<GuidanceProvider>;
-  /** Guidance from video with the built-in flow is computed in the workers (createGuidance unused). */
-  readonly workerFlow?: boolean;
+  /** Where each frame's motion comes from; motion from the neighbours with the built-in flow is
+   * computed in the workers (source.workerNeighbours), the main thread stays free to feed them. */
+  readonly createMotion: () => Promise<MotionSource>;
   readonly log: Logger;
   readonly signal?: AbortSignal;
   /** Memory one worker may use for inference (its share of --memory), for --tile auto; Infinity = no limit. */
@@ -52,6 +58,8 @@ export interface VideoDeps {
 export interface StageTimes {
   decode: number;
   flow: number;
+  /** Sum over frames of the physical decomposition (in the workers, in parallel). */
+  physics: number;
   /** Sum over frames of the time inside onnxruntime (in the workers, in parallel). */
   inference: number;
   encode: number;
@@ -75,7 +83,10 @@ export interface VideoSummary {
   readonly stages: StageTimes;
   /** The tile used: "off", a side, or WxH from --tile auto. */
   readonly tile: string;
+  /** The motion source, the method and the exposure used. */
   readonly guidance: string;
+  readonly method: DecomposeMethod;
+  readonly exposure: number;
   /** Mean absolute change made by --consistency (8-bit levels), when on. */
   readonly consistencyChange?: number;
 }
@@ -96,7 +107,7 @@ class Gate {
 export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<VideoSummary> {
   const t0 = performance.now();
   const { pool, log, signal } = deps;
-  const source = await openFrameSource(job.input, {
+  const source0 = await openFrameSource(job.input, {
     depth: 8,
     ...(job.start !== undefined ? { start: job.start } : {}),
     ...(job.duration !== undefined ? { duration: job.duration } : {}),
@@ -105,7 +116,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
     ...(signal ? { signal } : {}),
     log,
   });
-  const info = source.info;
+  const info = source0.info;
   const { width, height } = info;
   const outFps = outputRate(info.fps, job.slowmo);
   const { tile, overBudget } = chooseTile(job.tile, width, height, deps.tileBudgetBytes);
@@ -118,9 +129,9 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
     ? { path: info.path, start: info.start, duration: info.frameCount * (info.fps.den / info.fps.num), ...(video.audioCodec ? { codec: video.audioCodec } : {}) }
     : undefined;
   if (video?.hasAudio && job.slowmo) log.warn(`${job.input}: --slowmo output has no audio (it would be 7x too short)`);
-  const stages: StageTimes = { decode: 0, flow: 0, inference: 0, encode: 0 };
+  const stages: StageTimes = { decode: 0, flow: 0, physics: 0, inference: 0, encode: 0 };
   let sink: FrameSink | undefined;
-  let guidance: GuidanceProvider | undefined;
+  let motionSource: MotionSource | undefined;
   const progress = new Progress(deps.progress ? log : new Logger('silent'), `video ${job.input}`, info.frameCount * FRAMES_OUT_PER_IN);
   let failure: unknown;
   const failed = () => failure !== undefined;
@@ -131,7 +142,12 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
   let lastWritten = 0;
   let submitted = 0;
   try {
-    guidance = deps.workerFlow ? undefined : await deps.createGuidance(width, height);
+    motionSource = await deps.createMotion();
+    const source = motionSource;
+    if (job.method !== 'guidance' && !source.knowsMotion) {
+      throw new AfbError(`--method ${job.method} needs to know how far things moved, but ${source.description} gives directions only: use --guidance video or --method guidance`);
+    }
+    const inWorker = source.workerNeighbours;
     sink = await openFrameSink(job.output, {
       width, height, depth: 8, fps: outFps, codec: job.codec, crf: job.crf, preset: job.preset, pixFmt: job.pixFmt,
       ...(audio ? { audio } : {}), ...(signal ? { signal } : {}), log,
@@ -159,22 +175,32 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
       backlog.wake();
     };
     signal?.addEventListener('abort', () => fail(signal.reason), { once: true });
+    // the guidance method has no use for the exposure: no estimate, no waiting
+    let exposure = job.exposure !== 'auto' ? job.exposure : job.method === 'guidance' ? 1 : undefined;
     const submit = async (index: number, cur: RgbImage, prev: RgbImage | undefined, next: RgbImage | undefined) => {
       const tf = performance.now();
-      // With worker flow the neighbour travels with the task: previous frame, else the next one.
-      const frameGuidance = guidance
-        ? { guidance: (await guidance.guidance({ index, cur, ...(prev ? { prev } : {}), ...(next ? { next } : {}) })).data }
-        : prev ? { prev: prev.data } : next ? { next: next.data } : {};
+      // With worker flow the neighbours travel with the task; otherwise the motion is computed here.
+      let frameMotion: { guidance?: Int8Array; motion?: Float32Array; prev?: Uint8Array | Uint16Array; next?: Uint8Array | Uint16Array };
+      if (inWorker) {
+        frameMotion = { ...(prev ? { prev: prev.data } : {}), ...(next ? { next: next.data } : {}) };
+      } else {
+        const [m] = await source.frameMotion({ index, cur, ...(prev ? { prev } : {}), ...(next ? { next } : {}) });
+        frameMotion = { guidance: m!.guidance.data, ...(m!.motion ? { motion: m!.motion.data } : {}) };
+      }
       stages.flow += performance.now() - tf;
       await backlog.below(pool.capacity + pool.workers, failed);
       await pool.ready();
       if (failure) throw failure;
       backlog.count++;
       submitted++;
-      const p = pool.run({ index, width, height, rgb: cur.data, ...frameGuidance, tile, consistency: job.consistency }).then(
+      const p = pool.run({
+        index, width, height, rgb: cur.data, ...frameMotion, tile, consistency: job.consistency,
+        method: job.method, exposure: exposure ?? 1, ...(inWorker ? { neighbours: inWorker } : {}),
+      }).then(
         (result) => {
           stages.inference += result.inferMs;
           stages.flow += result.flowMs;
+          stages.physics += result.physicsMs;
           consistencySum += result.consistencyChange;
           for (const r of reorder.push(index, result)) writing = writing.then(() => writeResult(r)).catch(fail);
         },
@@ -183,11 +209,22 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
       inflight.add(p);
       void p.finally(() => inflight.delete(p));
     };
-    // Frame i is submitted once frame i+1 arrived: its guidance may need the next frame.
+    // Frame i is submitted once frame i+1 arrived: its motion may need the next frame. With
+    // --exposure auto the first frames wait until the exposure is estimated from them.
     let prev: RgbImage | undefined;
     let cur: RgbImage | undefined;
     let count = 0;
-    const iterator = source[Symbol.asyncIterator]();
+    const early: RgbImage[] = [];
+    /** Estimate the exposure from the frames in `early`, then submit them (all, at the end of the
+     * clip; else all but the last, which waits for its successor). */
+    const estimate = async (atEnd: boolean) => {
+      const te = performance.now();
+      exposure = await estimateClipExposure(source, early, log, job.input);
+      stages.flow += performance.now() - te;
+      const n = atEnd ? early.length : early.length - 1;
+      for (let i = 0; i < n; i++) await submit(i, early[i]!, early[i - 1], early[i + 1]);
+    };
+    const iterator = source0[Symbol.asyncIterator]();
     for (;;) {
       const td = performance.now();
       const step = await iterator.next();
@@ -196,13 +233,29 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
       const frame: Frame = step.value;
       const copy: RgbImage = { width, height, data: frame.data.slice() };
       frame.release();
+      if (exposure === undefined) {
+        early.push(copy);
+        if (early.length === EXPOSURE_FRAMES) {
+          await estimate(false);
+          prev = early[early.length - 2];
+          cur = early[early.length - 1];
+          count = early.length;
+          early.length = 0;
+        }
+        continue;
+      }
       if (cur) await submit(count - 1, cur, prev, copy);
       if (failure) throw failure;
       prev = cur;
       cur = copy;
       count++;
     }
-    if (cur) await submit(count - 1, cur, prev, undefined);
+    if (exposure === undefined) {
+      count = early.length;
+      await estimate(true); // a clip shorter than EXPOSURE_FRAMES: every frame was in `early`
+    } else if (cur) {
+      await submit(count - 1, cur, prev, undefined);
+    }
     if (count === 0) throw new AfbError(`No frames were decoded from ${job.input}`);
     while (inflight.size > 0) await Promise.all([...inflight]);
     await writing;
@@ -232,7 +285,9 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
         : count / seconds,
       stages,
       tile: formatTile(tile),
-      guidance: guidance?.description ?? 'optical flow to the neighbouring frame (builtin, computed in the workers)',
+      guidance: motionSource!.description + (motionSource!.workerNeighbours ? ', computed in the workers' : ''),
+      method: job.method,
+      exposure: exposure ?? 1,
       ...(job.consistency ? { consistencyChange: (255 * consistencySum) / Math.max(1, submitted) } : {}),
     };
   } catch (error) {
@@ -243,7 +298,32 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
     await Promise.allSettled([...inflight]);
     throw error;
   } finally {
-    await guidance?.release().catch(() => undefined);
-    await source.close().catch(() => undefined);
+    await motionSource?.release().catch(() => undefined);
+    await source0.close().catch(() => undefined);
   }
+}
+
+/** Frames decoded before the exposure is estimated (--exposure auto). */
+export const EXPOSURE_FRAMES = 12;
+
+/** The clip's exposure from its first frames and their motion (1 when it cannot be measured). */
+async function estimateClipExposure(source: MotionSource, frames: readonly RgbImage[], log: Logger, input: string): Promise<number> {
+  let products: Float64Array | undefined;
+  let energy: Float64Array | undefined;
+  for (const [i, cur] of frames.entries()) {
+    const prev = frames[i - 1];
+    const next = frames[i + 1];
+    const [m] = await source.frameMotion({ index: i, cur, ...(prev ? { prev } : {}), ...(next ? { next } : {}) });
+    if (!m?.motion) continue;
+    const c = exposureCorrelations(cur.data, m.motion);
+    if (!products || !energy) { products = c.products; energy = c.energy; continue; }
+    for (let k = 0; k < products.length; k++) { products[k] += c.products[k]!; energy[k] += c.energy[k]!; }
+  }
+  const e = products && energy ? pickExposure(products, energy) : undefined;
+  if (e === undefined) {
+    log.info(`${input}: exposure: too little fast motion in the first ${frames.length} frames to estimate it; using 1 (give --exposure to set it)`);
+    return 1;
+  }
+  log.info(`${input}: exposure: estimated ${e.toFixed(2)} of the frame interval from the first ${frames.length} frames`);
+  return e;
 }

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MODEL_FILES, DEFAULT_PREDICTOR_FILES } from '../../configs/model-options.js';
+import { DEFAULT_MODEL_FILES, DEFAULT_MOTION_MODEL_FILES, DEFAULT_PREDICTOR_FILES, type DecomposeMethod } from '../../configs/model-options.js';
 import { InputError } from '../errors.js';
 
 /** The afb package folder (the one holding package.json), from source or from dist/. */
@@ -19,14 +19,20 @@ export function packageRoot(): string {
  * The model to use: the explicit path, else the shipped one. A missing shipped model is an
  * InputError saying how to get one.
  */
-export function resolveModelPath(explicit: string | undefined, kind: 'decomposer' | 'predictor' = 'decomposer'): string {
+export function resolveModelPath(explicit: string | undefined, kind: 'decomposer' | 'predictor' | 'motion' = 'decomposer'): string {
   if (explicit) return explicit;
-  const files = kind === 'decomposer' ? DEFAULT_MODEL_FILES : DEFAULT_PREDICTOR_FILES;
+  const files = kind === 'decomposer' ? DEFAULT_MODEL_FILES : kind === 'motion' ? DEFAULT_MOTION_MODEL_FILES : DEFAULT_PREDICTOR_FILES;
   const paths = files.map((f) => join(packageRoot(), 'models', f));
   const found = paths.find((p) => existsSync(p));
   if (!found) {
-    const flag = kind === 'decomposer' ? '--model' : '--predictor';
+    const flag = kind === 'predictor' ? '--predictor' : '--model';
     throw new InputError(paths[0]!, `The shipped ${kind} model is missing (reinstall afb, or pass ${flag} FILE.onnx)`);
   }
   return found;
+}
+
+/** The model file a method runs: the explicit one, else the shipped one (none for 'physics'). */
+export function resolveMethodModel(method: DecomposeMethod, explicit: string | undefined): string | undefined {
+  if (method === 'physics') return undefined;
+  return resolveModelPath(explicit, method === 'learned' ? 'motion' : 'decomposer');
 }

@@ -8,16 +8,25 @@ import type { Logger } from '../log.js';
 import type { DecomposePool } from '../frame/pool.js';
 import { memoryBudgetBytes } from '../frame/tile-policy.js';
 import type { VideoDeps, VideoJob } from './convert.js';
-import { resolveModelPath } from './defaults.js';
-import { createGuidanceProvider } from './guidance-provider.js';
+import type { DecomposeMethod } from '../../configs/model-options.js';
+import { createMotionSource } from '../motion/source.js';
+import { resolveMethodModel, resolveModelPath } from './defaults.js';
 
 /** The resolved options of `afb video` (and of a queued video job). */
 export type VideoOptions = OptionValues<typeof VIDEO_OPTIONS>;
 
-/** Model files an option set needs, checked to exist. */
+/** The method an option set runs and the model files it needs. */
 export interface VideoModels {
-  readonly modelPath: string;
+  readonly method: DecomposeMethod;
+  /** The method's network (none for physics). */
+  readonly modelPath?: string;
   readonly predictorPath?: string;
+}
+
+/** The pool's networks for a method: the guidance-conditioned or the motion-aware one (physics: none). */
+export function poolModels(models: Pick<VideoModels, 'method' | 'modelPath'>): { modelPath?: string; motionModelPath?: string } {
+  if (!models.modelPath) return {};
+  return models.method === 'learned' ? { motionModelPath: models.modelPath } : { modelPath: models.modelPath };
 }
 
 /** A guidance file must exist before anything starts (the option record checked its form). */
@@ -30,17 +39,22 @@ async function checkGuidanceMode(mode: string): Promise<void> {
 
 /** Check the options that name files or need each other; typed errors before any process starts. */
 export async function checkVideoOptions(o: VideoOptions): Promise<VideoModels> {
-  const modelPath = resolveModelPath(o.model);
   await checkGuidanceMode(o.guidance);
+  // The motion is known only from video; a guidance file or the predictor give directions only.
+  const method: DecomposeMethod = o.method === 'auto' ? (o.guidance === 'video' ? 'learned' : 'guidance') : o.method;
+  if (method !== 'guidance' && o.guidance !== 'video') {
+    throw new InvalidOptionError('--method', `guidance with --guidance ${o.guidance} (learned and physics need the motion from video)`, method);
+  }
+  const modelPath = resolveMethodModel(method, o.model);
   const predictorPath = o.guidance === 'predict' ? resolveModelPath(o.predictor, 'predictor') : undefined;
   if (o.flow === 'raft' && !o.flowModel) throw new InvalidOptionError('--flow-model', 'a RAFT .onnx file with --flow raft', o.flowModel);
-  return { modelPath, ...(predictorPath ? { predictorPath } : {}) };
+  return { method, ...(modelPath ? { modelPath } : {}), ...(predictorPath ? { predictorPath } : {}) };
 }
 
 /** The conversion record of one input -> output pair. */
-export function videoJobFor(input: string, output: string, o: VideoOptions): VideoJob {
+export function videoJobFor(input: string, output: string, o: VideoOptions, method: DecomposeMethod): VideoJob {
   return {
-    input, output, slowmo: o.slowmo, tile: o.tile, consistency: o.consistency,
+    input, output, slowmo: o.slowmo, tile: o.tile, consistency: o.consistency, method, exposure: o.exposure,
     codec: o.codec, crf: o.crf, preset: o.preset, pixFmt: o.pixFmt,
     ...(o.fps ? { fps: o.fps } : {}),
     ...(o.start !== undefined ? { start: o.start } : {}),
@@ -62,13 +76,12 @@ export function videoDepsFor(
     log,
     ...(env.signal ? { signal: env.signal } : {}),
     progress: env.progress,
-    // The built-in flow runs in the workers: the main thread stays free to feed them.
-    workerFlow: o.guidance === 'video' && o.flow === 'builtin',
     tileBudgetBytes: memoryBudgetBytes(o.memory, env.workers, env.totalMemory) / env.workers,
-    createGuidance: (width, height) => createGuidanceProvider({
+    // Motion from video with the built-in flow is computed in the workers (source.workerNeighbours).
+    createMotion: () => createMotionSource({
       mode: o.guidance, flow: o.flow, seed: o.seed, provider: o.provider, log,
       ...(o.flowModel ? { flowModel: o.flowModel } : {}),
       ...(models.predictorPath ? { predictorPath: models.predictorPath } : {}),
-    }, width, height),
+    }),
   };
 }

@@ -141,7 +141,8 @@ export function decomposeWithMotion(rgb: Uint8Array | Uint16Array, motion: Motio
   const blur = new Float32Array(n * 3);
   for (let i = 0; i < blur.length; i++) blur[i] = lut[rgb[i]!]!;
   const m = prepareMotion(motion, o);
-  const frames = encodeLinearToSrgbFloat(renderAlongMotion(deblurRichardsonLucy(blur, m, o.iterations), m, o.frames));
+  const rendered = renderAlongMotion(deblurRichardsonLucy(blur, m, o.iterations), m, o.frames);
+  const frames = encodeLinearToSrgbFloat(rendered, rendered); // in place: one frame-set buffer, not two
   restoreStatic(frames, rgb, m.isStatic, o.frames);
   return frames;
 }
