@@ -63,8 +63,8 @@ describe('the README main command', () => {
       child.on('close', (c) => resolve({ code: c, stderr: err }));
     });
     expect(code, stderr).toBe(0);
-    // The default model is the shipped CPU model, resolved from the package, not the working folder.
-    expect(stderr).toContain(`model ${join(REPO_ROOT, 'models', 'afb-cpu.onnx')} on cpu`);
+    // The default method is learned, with the shipped motion-aware model resolved from the package, not the working folder.
+    expect(stderr).toContain(`method learned, model ${join(REPO_ROOT, 'models', 'afb-motion.onnx')} on cpu`);
 
     const out = ffprobe(join(dir, 'out.mp4'));
     expect(out.streams.map((s) => s.codec_type)).toEqual(['video']); // audio is kept when there is some: here none

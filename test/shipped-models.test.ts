@@ -9,7 +9,8 @@ import ort from 'onnxruntime-node';
 import { DECOMPOSER_INPUTS, DECOMPOSER_OUTPUT, FRAMES_PER_BLUR, MODEL_MULTIPLE } from '../pipeline/runtime/decomposer.js';
 import { LATENT_SIZE, PREDICTOR_CLASSES, PREDICTOR_INPUTS, PREDICTOR_OUTPUT, PREDICTOR_SIZE } from '../pipeline/runtime/predictor.js';
 import { CLASS_TO_GUIDANCE } from '../pipeline/math/predictor-maths.js';
-import { DEFAULT_MODEL_FILES, DEFAULT_PREDICTOR_FILES } from '../configs/model-options.js';
+import { DEFAULT_MODEL_FILES, DEFAULT_MOTION_MODEL_FILES, DEFAULT_PREDICTOR_FILES } from '../configs/model-options.js';
+import { MOTION_DECOMPOSER_INPUTS } from '../pipeline/runtime/motion-decomposer.js';
 import { REPO_ROOT } from './helpers/media.js';
 
 type Dim = number | string;
@@ -30,22 +31,24 @@ const sidecarOf = (file: string): Sidecar => JSON.parse(readFileSync(join(MODELS
 /** The contract the runtime wrappers check and feed, per sidecar kind (symbolic dims: H, W). */
 const CONTRACTS: Record<string, { inputs: readonly string[]; output: string; outputShape: Dim[]; probe: { H: number; W: number } }> = {
   'afb-decomposer': { inputs: DECOMPOSER_INPUTS, output: DECOMPOSER_OUTPUT, outputShape: [1, FRAMES_PER_BLUR, 3, 'H', 'W'], probe: { H: 12, W: 20 } },
+  'afb-motion-decomposer': { inputs: MOTION_DECOMPOSER_INPUTS, output: DECOMPOSER_OUTPUT, outputShape: [1, FRAMES_PER_BLUR, 3, 'H', 'W'], probe: { H: 12, W: 20 } },
   'afb-predictor': { inputs: PREDICTOR_INPUTS, output: PREDICTOR_OUTPUT, outputShape: [1, PREDICTOR_CLASSES, PREDICTOR_SIZE, PREDICTOR_SIZE], probe: { H: PREDICTOR_SIZE, W: PREDICTOR_SIZE } },
 };
 
 /** A sidecar shape with H and W filled in. */
 const concrete = (shape: Dim[], probe: { H: number; W: number }): number[] => shape.map((d) => (d === 'H' ? probe.H : d === 'W' ? probe.W : (d as number)));
 
-/** Deterministic input values: guidance in {-1,0,1}, everything else in [0,1). */
+/** Deterministic input values: guidance in {-1,0,1}, motion in pixels (-20..20), everything else in [0,1). */
 function inputTensor(spec: TensorSpec, dims: number[]): ort.Tensor {
   const n = dims.reduce((a, b) => a * b, 1);
-  const data = Float32Array.from({ length: n }, (_, i) => (spec.name === 'guidance' ? (i % 3) - 1 : ((i * 7919) % 1000) / 1000));
+  const value = (i: number) => (spec.name === 'guidance' ? (i % 3) - 1 : spec.name === 'motion' ? ((i * 7919) % 41) - 20 : ((i * 7919) % 1000) / 1000);
+  const data = Float32Array.from({ length: n }, (_, i) => value(i));
   return new ort.Tensor('float32', data, dims);
 }
 
 describe('shipped models', () => {
-  it('are the two the CLI resolves by default, each with a model card and a sidecar', () => {
-    expect(shipped).toEqual([DEFAULT_MODEL_FILES[0], DEFAULT_PREDICTOR_FILES[0]].sort());
+  it('are the three the CLI resolves by default, each with a model card and a sidecar', () => {
+    expect(shipped).toEqual([DEFAULT_MODEL_FILES[0], DEFAULT_MOTION_MODEL_FILES[0], DEFAULT_PREDICTOR_FILES[0]].sort());
     for (const file of shipped) {
       expect(existsSync(join(MODELS, file.replace(/\.onnx$/, '.md'))), `${file} card`).toBe(true);
       expect(Object.keys(CONTRACTS)).toContain(sidecarOf(file).kind);
@@ -92,7 +95,7 @@ describe('shipped models', () => {
   it('sidecar constants agree with the runtime: 7 frames, multiple of 4, predictor size, latent size and class table', () => {
     for (const file of shipped) {
       const side = sidecarOf(file);
-      if (side.kind === 'afb-decomposer') {
+      if (side.kind === 'afb-decomposer' || side.kind === 'afb-motion-decomposer') {
         expect(side.num_frames).toBe(FRAMES_PER_BLUR);
         expect(side.multiple).toBe(MODEL_MULTIPLE);
       } else {

@@ -219,9 +219,14 @@ describe('afb video', () => {
 
   it('names the expected inputs for a wrong model and the path of a missing one', async () => {
     const input = join(dir, 'clip.mp4');
-    const wrong = await afb(['video', input, '-o', join(dir, 'x.mp4'), '--model', fileURLToPath(new URL('./fixtures/decomposer-wrong.onnx', import.meta.url))]);
+    const wrongModel = fileURLToPath(new URL('./fixtures/decomposer-wrong.onnx', import.meta.url));
+    // neither contract: the default method (learned, the motion is known from video) names its inputs
+    const wrong = await afb(['video', input, '-o', join(dir, 'x.mp4'), '--model', wrongModel]);
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/ModelError: Model inputs are \[image, guide\] but expected \[blurry, guidance\]/);
+    expect(wrong.stderr).toMatch(/ModelError: Model inputs are \[image, guide\] but expected \[blurry, motion, physics\]/);
+    const wrongGuidance = await afb(['video', input, '-o', join(dir, 'x.mp4'), '--model', wrongModel, '--method', 'guidance']);
+    expect(wrongGuidance.code).toBe(1);
+    expect(wrongGuidance.stderr).toMatch(/ModelError: Model inputs are \[image, guide\] but expected \[blurry, guidance\]/);
     const missing = await afb(['video', input, '-o', join(dir, 'x.mp4'), '--model', join(dir, 'nope.onnx')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/Model file not found: .*nope\.onnx/);

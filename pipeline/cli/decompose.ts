@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { DECOMPOSE_OPTIONS } from '../../configs/video-options.js';
 import { InputError, InvalidOptionError } from '../errors.js';
 import { runDecompose } from '../decompose.js';
-import { resolveMethodModel, resolveModelPath } from '../video/defaults.js';
+import { resolveAutoMethod, resolveMethodModel, resolveModelPath } from '../video/defaults.js';
 import { memoryBudgetBytes } from '../frame/tile-policy.js';
 import type { CommandContext } from './context.js';
 import type { CommandModule } from './main.js';
@@ -22,7 +22,7 @@ async function run(image: string, cli: Record<string, unknown>, ctx: CommandCont
     });
     if (o.samples > 1) throw new InvalidOptionError('--samples', '1 with --motion (the motion is known)', o.samples, 'range');
   }
-  const method = o.method === 'auto' ? (o.motion !== undefined ? 'learned' : 'guidance') : o.method;
+  const method = await resolveAutoMethod(o.method, o.model, o.motion !== undefined);
   if (method !== 'guidance' && o.motion === undefined) {
     throw new InvalidOptionError('--method', 'guidance without --motion FILE (learned and physics need the motion: how far things moved)', method);
   }

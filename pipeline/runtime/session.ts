@@ -98,3 +98,13 @@ export async function openContractSession(path: string, options: SessionOptions,
   }
   return opened;
 }
+
+/** The input names of a model file (opened on the CPU and released again); InputError/ModelError as openSession. */
+export async function modelInputNames(path: string): Promise<readonly string[]> {
+  const { session } = await openSession(path, { provider: 'cpu' });
+  try {
+    return [...session.inputNames];
+  } finally {
+    await session.release();
+  }
+}

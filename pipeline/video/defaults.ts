@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL_FILES, DEFAULT_MOTION_MODEL_FILES, DEFAULT_PREDICTOR_FILES, type DecomposeMethod } from '../../configs/model-options.js';
 import { InputError } from '../errors.js';
+import { modelInputNames } from '../runtime/session.js';
 
 /** The afb package folder (the one holding package.json), from source or from dist/. */
 export function packageRoot(): string {
@@ -35,4 +36,18 @@ export function resolveModelPath(explicit: string | undefined, kind: 'decomposer
 export function resolveMethodModel(method: DecomposeMethod, explicit: string | undefined): string | undefined {
   if (method === 'physics') return undefined;
   return resolveModelPath(explicit, method === 'learned' ? 'motion' : 'decomposer');
+}
+
+/**
+ * `--method auto`: with an explicit --model, the method its inputs call for (motion -> learned,
+ * guidance -> guidance); without one, learned when the motion is known, else guidance.
+ */
+export async function resolveAutoMethod(method: DecomposeMethod | 'auto', explicitModel: string | undefined, motionKnown: boolean): Promise<DecomposeMethod> {
+  if (method !== 'auto') return method;
+  if (explicitModel) {
+    const inputs = await modelInputNames(explicitModel);
+    if (inputs.includes('motion')) return 'learned';
+    if (inputs.includes('guidance')) return 'guidance';
+  }
+  return motionKnown ? 'learned' : 'guidance';
 }

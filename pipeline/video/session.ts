@@ -10,7 +10,7 @@ import { memoryBudgetBytes } from '../frame/tile-policy.js';
 import type { VideoDeps, VideoJob } from './convert.js';
 import type { DecomposeMethod } from '../../configs/model-options.js';
 import { createMotionSource } from '../motion/source.js';
-import { resolveMethodModel, resolveModelPath } from './defaults.js';
+import { resolveAutoMethod, resolveMethodModel, resolveModelPath } from './defaults.js';
 
 /** The resolved options of `afb video` (and of a queued video job). */
 export type VideoOptions = OptionValues<typeof VIDEO_OPTIONS>;
@@ -41,7 +41,7 @@ async function checkGuidanceMode(mode: string): Promise<void> {
 export async function checkVideoOptions(o: VideoOptions): Promise<VideoModels> {
   await checkGuidanceMode(o.guidance);
   // The motion is known only from video; a guidance file or the predictor give directions only.
-  const method: DecomposeMethod = o.method === 'auto' ? (o.guidance === 'video' ? 'learned' : 'guidance') : o.method;
+  const method = await resolveAutoMethod(o.method, o.model, o.guidance === 'video');
   if (method !== 'guidance' && o.guidance !== 'video') {
     throw new InvalidOptionError('--method', `guidance with --guidance ${o.guidance} (learned and physics need the motion from video)`, method);
   }
