@@ -30,14 +30,18 @@ export class InvalidOptionError extends AfbError {
   }
 }
 
-/** An input file or folder is missing, unreadable or not what it should be. */
-export class InputError extends AfbError {
+/** Base of the errors about one file or folder: `path` names it and the message ends with it. */
+export abstract class PathError extends AfbError {
   readonly path: string;
   constructor(path: string, reason: string, options: { cause?: unknown } = {}) {
     super(`${reason}: ${path}`, options);
-    this.name = 'InputError';
     this.path = path;
   }
+}
+
+/** An input file or folder is missing, unreadable or not what it should be. */
+export class InputError extends PathError {
+  override name = 'InputError';
 }
 
 /**
@@ -58,13 +62,8 @@ export class FormatError extends AfbError {
 }
 
 /** An output cannot be written (unwritable folder, disk full...). */
-export class OutputError extends AfbError {
-  readonly path: string;
-  constructor(path: string, reason: string, options: { cause?: unknown } = {}) {
-    super(`${reason}: ${path}`, options);
-    this.name = 'OutputError';
-    this.path = path;
-  }
+export class OutputError extends PathError {
+  override name = 'OutputError';
 }
 
 /** An ffmpeg/ffprobe process failed: carries the command, exit code, signal and stderr tail. */

@@ -2,14 +2,13 @@
 // predictor samples.
 import { availableParallelism, totalmem } from 'node:os';
 import { access } from 'node:fs/promises';
-import type { Command } from 'commander';
 import { DECOMPOSE_OPTIONS } from '../../configs/video-options.js';
 import { InputError, InvalidOptionError } from '../errors.js';
 import { runDecompose } from '../decompose.js';
 import { resolveAutoMethod, resolveMethodModel, resolveModelPath } from '../video/defaults.js';
 import { memoryBudgetBytes } from '../frame/tile-policy.js';
 import type { CommandContext } from './context.js';
-import type { CommandModule } from './main.js';
+import { defineCommand } from './define-command.js';
 
 async function run(image: string, cli: Record<string, unknown>, ctx: CommandContext): Promise<void> {
   const outDir = cli['output'];
@@ -46,15 +45,9 @@ async function run(image: string, cli: Record<string, unknown>, ctx: CommandCont
 }
 
 /** The `decompose` command. */
-export const decomposeCommand: CommandModule = {
-  name: 'decompose',
-  register(program: Command, getContext: () => Promise<CommandContext>): void {
-    const cmd = program
-      .command('decompose')
-      .description('recover 7 sharp frames from one motion-blurred image: DIR/000.png..006.png (DIR/s{k}/ for several predictor samples)')
-      .argument('<image>', 'blurry image (PNG/JPEG)')
-      .requiredOption('-o, --output <dir>', 'output folder');
-    for (const record of DECOMPOSE_OPTIONS) cmd.option(record.flag, record.description);
-    cmd.action(async (image: string, opts: Record<string, unknown>) => run(image, opts, await getContext()));
-  },
-};
+export const decomposeCommand = defineCommand('decompose', 'recover 7 sharp frames from one motion-blurred image: DIR/000.png..006.png (DIR/s{k}/ for several predictor samples)', {
+  args: [['<image>', 'blurry image (PNG/JPEG)']],
+  required: ['-o, --output <dir>', 'output folder'],
+  records: DECOMPOSE_OPTIONS,
+  run: ([image], cli, ctx) => run(image as string, cli, ctx),
+});

@@ -1,10 +1,9 @@
 // `afb edit IMAGE`: the guidance editor in the browser (a local web server; prints its URL).
-import type { Command } from 'commander';
 import { EDIT_OPTIONS } from '../../configs/edit-options.js';
 import { openInBrowser } from '../editor/open-browser.js';
 import { startEditor } from '../editor/start.js';
 import type { CommandContext } from './context.js';
-import type { CommandModule } from './main.js';
+import { defineCommand } from './define-command.js';
 import { onInterrupt } from './video.js';
 
 async function run(image: string, cli: Record<string, unknown>, ctx: CommandContext): Promise<void> {
@@ -27,14 +26,8 @@ async function run(image: string, cli: Record<string, unknown>, ctx: CommandCont
 }
 
 /** The `edit` command. */
-export const editCommand: CommandModule = {
-  name: 'edit',
-  register(program: Command, getContext: () => Promise<CommandContext>): void {
-    const cmd = program
-      .command('edit')
-      .description('guidance editor in the browser: draw regions, give each a direction, watch the animation, export (prints a local URL)')
-      .argument('<image>', 'blurry image (PNG/JPEG)');
-    for (const record of EDIT_OPTIONS) cmd.option(record.flag, record.description);
-    cmd.action(async (image: string, opts: Record<string, unknown>) => run(image, opts, await getContext()));
-  },
-};
+export const editCommand = defineCommand('edit', 'guidance editor in the browser: draw regions, give each a direction, watch the animation, export (prints a local URL)', {
+  args: [['<image>', 'blurry image (PNG/JPEG)']],
+  records: EDIT_OPTIONS,
+  run: ([image], cli, ctx) => run(image as string, cli, ctx),
+});

@@ -1,12 +1,11 @@
 // `afb eval DATASET`: score the model on a dataset in the reference layout (PSNR, SSIM, baselines).
-import type { Command } from 'commander';
 import { EVAL_OPTIONS } from '../../configs/eval-options.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { formatEvalMarkdown } from '../eval/report.js';
 import { runEvaluation } from '../eval/runner.js';
 import { createMotionSource, type MotionSource } from '../motion/source.js';
 import { resolveModelPath } from '../video/defaults.js';
-import type { CommandModule } from './main.js';
+import { defineCommand } from './define-command.js';
 import type { CommandContext } from './context.js';
 
 /** Run `afb eval` with raw CLI values (also used by bench/quality.ts); returns the report. */
@@ -59,16 +58,8 @@ export async function evalCommand(ctx: CommandContext, dataset: string, cli: Rec
 }
 
 /** The `eval` subcommand. */
-export const evalCommandModule: CommandModule = {
-  name: 'eval',
-  register(program: Command, getContext: () => Promise<CommandContext>) {
-    const cmd = program
-      .command('eval')
-      .argument('<dataset>', 'dataset root in the reference layout (<video>/blur, sharp, trend+ or trend+_avg)')
-      .description('Evaluate the model on a dataset: PSNR/SSIM per video and overall, with baselines (LPIPS not available offline)');
-    for (const record of EVAL_OPTIONS) cmd.option(record.flag, record.description);
-    cmd.action(async (dataset: string, opts: Record<string, unknown>) => {
-      await evalCommand(await getContext(), dataset, opts);
-    });
-  },
-};
+export const evalCommandModule = defineCommand('eval', 'Evaluate the model on a dataset: PSNR/SSIM per video and overall, with baselines (LPIPS not available offline)', {
+  args: [['<dataset>', 'dataset root in the reference layout (<video>/blur, sharp, trend+ or trend+_avg)']],
+  records: EVAL_OPTIONS,
+  run: ([dataset], cli, ctx) => evalCommand(ctx, dataset as string, cli),
+});

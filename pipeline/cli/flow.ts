@@ -1,13 +1,21 @@
 // `afb flow A B -o out.flo [--viz out.png] [--backend builtin|raft --model file.onnx]`: dense
 // optical flow from image A to image B (A(x) ~ B(x + flow(x))), as Middlebury .flo or .npy.
-import type { Command } from 'commander';
-import { FLOW_OPTIONS } from '../../configs/flow-options.js';
+import { FLOW_BACKEND_OPTIONS, FLOW_OPTIONS } from '../../configs/flow-options.js';
+import type { OptionValues } from '../../configs/option-schema.js';
 import { InvalidOptionError } from '../errors.js';
-import { createFlowEstimator } from '../flow/estimator.js';
+import { createFlowEstimator, type FlowEstimator } from '../flow/estimator.js';
 import { writeFlowFile, writeFlowPng } from '../io/flo.js';
 import { readImage } from '../io/image.js';
 import type { CommandContext } from './context.js';
-import type { CommandModule } from './main.js';
+import { defineCommand } from './define-command.js';
+
+/** The flow estimator that the shared --backend/--model/--working-width/--provider records ask for. */
+export function estimatorFromOptions(o: OptionValues<typeof FLOW_BACKEND_OPTIONS>, ctx: CommandContext): Promise<FlowEstimator> {
+  return createFlowEstimator({
+    backend: o.backend, provider: o.provider, log: ctx.log, threads: ctx.globals.threads,
+    ...(o.model ? { modelPath: o.model } : {}), ...(o.workingWidth ? { workingWidth: o.workingWidth } : {}),
+  });
+}
 
 /** JSON summary of `afb flow`. */
 export interface FlowSummary {
@@ -31,10 +39,7 @@ export async function runFlowCommand(ctx: CommandContext, prevPath: string, next
   if (prev.width !== next.width || prev.height !== next.height) {
     throw new InvalidOptionError('B', `an image of the same size as A (${prev.width}x${prev.height})`, `${nextPath} (${next.width}x${next.height})`, 'range');
   }
-  const estimator = await createFlowEstimator({
-    backend: o.backend, provider: o.provider, log: ctx.log, threads: ctx.globals.threads,
-    ...(o.model ? { modelPath: o.model } : {}), ...(o.workingWidth ? { workingWidth: o.workingWidth } : {}),
-  });
+  const estimator = await estimatorFromOptions(o, ctx);
   const start = performance.now();
   let flow;
   try {
@@ -63,17 +68,8 @@ export async function runFlowCommand(ctx: CommandContext, prevPath: string, next
 }
 
 /** The `flow` command. */
-export const flowCommand: CommandModule = {
-  name: 'flow',
-  register(program: Command, getContext: () => Promise<CommandContext>): void {
-    const cmd = program
-      .command('flow')
-      .description('dense optical flow from image A to image B (A(x) ~ B(x + flow(x))) as .flo/.npy, optionally a colour-wheel PNG')
-      .argument('<A>', 'first image')
-      .argument('<B>', 'second image (same size)');
-    for (const record of FLOW_OPTIONS) cmd.option(record.flag, record.description);
-    cmd.action(async (a: string, b: string, opts: Record<string, unknown>) => {
-      await runFlowCommand(await getContext(), a, b, opts);
-    });
-  },
-};
+export const flowCommand = defineCommand('flow', 'dense optical flow from image A to image B (A(x) ~ B(x + flow(x))) as .flo/.npy, optionally a colour-wheel PNG', {
+  args: [['<A>', 'first image'], ['<B>', 'second image (same size)']],
+  records: FLOW_OPTIONS,
+  run: ([a, b], cli, ctx) => runFlowCommand(ctx, a as string, b as string, cli),
+});

@@ -1,9 +1,7 @@
 // `afb guidance (--flow f.flo | --frames prev,cur | --labelme file.json) -o out.(npy|png)`: motion
 // guidance in the reference encoding, from a flow file, from two frames or from a user annotation.
-import type { Command } from 'commander';
 import { GUIDANCE_OPTIONS } from '../../configs/flow-options.js';
 import { InvalidOptionError } from '../errors.js';
-import { createFlowEstimator } from '../flow/estimator.js';
 import { motionFromNeighbours } from '../motion/video-motion.js';
 import { readFlowFile } from '../io/flo.js';
 import { guidanceFormatOf, writeGuidance } from '../io/guidance-io.js';
@@ -12,7 +10,8 @@ import { readLabelmeGuidance } from '../io/labelme-io.js';
 import { movingFraction, quantizeFlow } from '../math/guidance.js';
 import type { GuidanceMap } from '../math/types.js';
 import type { CommandContext } from './context.js';
-import type { CommandModule } from './main.js';
+import { defineCommand } from './define-command.js';
+import { estimatorFromOptions } from './flow.js';
 
 /** Run `afb guidance` with raw CLI values; returns the guidance written. */
 export async function runGuidanceCommand(ctx: CommandContext, cli: Record<string, unknown>): Promise<GuidanceMap> {
@@ -35,10 +34,7 @@ export async function runGuidanceCommand(ctx: CommandContext, cli: Record<string
     if (parts.length !== 2 || parts.some((p) => p === '')) throw new InvalidOptionError('--frames', 'two image paths separated by a comma', o.frames);
     const [a, b] = await Promise.all([readImage(parts[0]!), readImage(parts[1]!)]);
     if (a.width !== b.width || a.height !== b.height) throw new InvalidOptionError('--frames', 'two images of the same size', o.frames, 'range');
-    const estimator = await createFlowEstimator({
-      backend: o.backend, provider: o.provider, log: ctx.log, threads: ctx.globals.threads,
-      ...(o.model ? { modelPath: o.model } : {}), ...(o.workingWidth ? { workingWidth: o.workingWidth } : {}),
-    });
+    const estimator = await estimatorFromOptions(o, ctx);
     try {
       const frames = o.source === 'previous' ? { prev: a, cur: b } : { cur: a, next: b };
       g = quantizeFlow((await motionFromNeighbours(estimator, frames, o.source))!, quantize);
@@ -58,15 +54,7 @@ export async function runGuidanceCommand(ctx: CommandContext, cli: Record<string
 }
 
 /** The `guidance` command. */
-export const guidanceCommand: CommandModule = {
-  name: 'guidance',
-  register(program: Command, getContext: () => Promise<CommandContext>): void {
-    const cmd = program
-      .command('guidance')
-      .description('motion guidance (reference .npy or colour .png) from a flow file, two frames or a labelme annotation');
-    for (const record of GUIDANCE_OPTIONS) cmd.option(record.flag, record.description);
-    cmd.action(async (opts: Record<string, unknown>) => {
-      await runGuidanceCommand(await getContext(), opts);
-    });
-  },
-};
+export const guidanceCommand = defineCommand('guidance', 'motion guidance (reference .npy or colour .png) from a flow file, two frames or a labelme annotation', {
+  records: GUIDANCE_OPTIONS,
+  run: (_args, cli, ctx) => runGuidanceCommand(ctx, cli),
+});

@@ -1,6 +1,6 @@
 // `afb synth`: make a blur-decomposition dataset in the reference layout, either procedurally
 // from photos (`--procedural --photos DIR`) or from sharp high-frame-rate footage (INPUT...).
-import type { Command } from 'commander';
+import type { OptionRecord } from '../../configs/option-schema.js';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_PROCEDURAL_CONFIG, type ProceduralConfig } from '../math/procedural/config.js';
 import { SYNTH_COMMON_OPTIONS, SYNTH_FOOTAGE_OPTIONS, SYNTH_PROCEDURAL_OPTIONS } from '../../configs/synth-options.js';
@@ -10,7 +10,7 @@ import { QUEUE_SECTION_OPTIONS } from './queue.js';
 import { queueSynth } from './synth-queue.js';
 import { SYNTH_QUEUE_FLAG } from '../../configs/queue-options.js';
 import type { CommandContext } from './context.js';
-import type { CommandModule } from './main.js';
+import { defineCommand } from './define-command.js';
 
 const PROCEDURAL_RECORDS = [...SYNTH_COMMON_OPTIONS, ...SYNTH_PROCEDURAL_OPTIONS] as const;
 const SPLIT_RECORD = SYNTH_PROCEDURAL_OPTIONS.find((r) => r.key === 'split')!;
@@ -89,44 +89,42 @@ function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
   return { signal: ac.signal, dispose: () => { process.off('SIGINT', onSig); process.off('SIGTERM', onSig); } };
 }
 
-/** The `synth` subcommand. */
-export const synthCommand: CommandModule = {
-  name: 'synth',
-  register(program: Command, getContext: () => Promise<CommandContext>): void {
-    const cmd = program
-      .command('synth')
-      .argument('[inputs...]', 'sharp high-frame-rate videos or frame folders (one video each); omit with --procedural')
-      .description('Make a blur-decomposition dataset (blur/, sharp/, trend+/, YAML lists, manifest): procedurally from photos, or from sharp high-fps footage');
-    const seen = new Set<string>();
-    for (const record of [...PROCEDURAL_RECORDS, ...FOOTAGE_RECORDS]) {
-      if (seen.has(record.key)) continue;
-      seen.add(record.key);
-      const d = record.default;
-      const shown = Array.isArray(d) ? d.join('x') : d;
-      const hasDefault = shown !== undefined && shown !== '' && shown !== false && typeof shown !== 'function' && !/\(default/.test(record.description);
-      cmd.option(record.flag, hasDefault ? `${record.description} (default: ${String(shown)})` : record.description);
-    }
-    // --queue: add one job per video to a BullMQ queue instead of rendering here (see afb worker).
-    for (const record of [SYNTH_QUEUE_FLAG, ...QUEUE_SECTION_OPTIONS.filter((r) => !['state', 'olderThan'].includes(r.key))]) cmd.option(record.flag, record.description);
-    cmd.action(async (inputs: string[], opts: Record<string, unknown>) => {
-      const ctx = await getContext();
-      const { signal, dispose } = interruptSignal();
-      try {
-        const given = (keys: readonly string[]) => keys.filter((k) => opts[k] !== undefined);
-        if (opts['procedural']) {
-          if (inputs.length > 0) throw new InvalidOptionError('inputs', 'no input files with --procedural', inputs);
-          if (given(FOOTAGE_ONLY).length > 0) throw new InvalidOptionError('--procedural', `no footage options (${FOOTAGE_ONLY.join(', ')})`, given(FOOTAGE_ONLY));
-          if (opts['queue']) await queueSynth(ctx, opts, { procedural: true, options: proceduralOptions(ctx, opts) });
-          else await synthProceduralCommand(ctx, opts, signal);
-        } else {
-          if (inputs.length === 0) throw new InvalidOptionError('inputs', 'input videos/frame folders, or --procedural --photos DIR', inputs);
-          if (given(PROCEDURAL_ONLY).length > 0) throw new InvalidOptionError('inputs', `no --procedural options (${PROCEDURAL_ONLY.join(', ')}) with footage`, given(PROCEDURAL_ONLY));
-          if (opts['queue']) await queueSynth(ctx, opts, { procedural: false, options: footageOptions(ctx, inputs, opts) });
-          else await synthFootageCommand(ctx, inputs, opts, signal);
-        }
-      } finally {
-        dispose();
-      }
-    });
-  },
-};
+/** Every synth record once (both modes share some). */
+const ALL_RECORDS = [...new Map([...PROCEDURAL_RECORDS, ...FOOTAGE_RECORDS].map((r) => [r.key, r])).values()];
+
+/** A record's help line with its default written out (unless the description states it). */
+function helpWithDefault(record: OptionRecord<unknown>): string {
+  const d = record.default;
+  const shown = Array.isArray(d) ? d.join('x') : d;
+  const hasDefault = shown !== undefined && shown !== '' && shown !== false && typeof shown !== 'function' && !/\(default/.test(record.description);
+  return hasDefault ? `${record.description} (default: ${String(shown)})` : record.description;
+}
+
+/** Check the mix of inputs and options, then run the mode asked for (or queue it with --queue). */
+async function runSynth(inputs: string[], opts: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+  const given = (keys: readonly string[]) => keys.filter((k) => opts[k] !== undefined);
+  const procedural = Boolean(opts['procedural']);
+  if (procedural && inputs.length > 0) throw new InvalidOptionError('inputs', 'no input files with --procedural', inputs);
+  if (procedural && given(FOOTAGE_ONLY).length > 0) throw new InvalidOptionError('--procedural', `no footage options (${FOOTAGE_ONLY.join(', ')})`, given(FOOTAGE_ONLY));
+  if (!procedural && inputs.length === 0) throw new InvalidOptionError('inputs', 'input videos/frame folders, or --procedural --photos DIR', inputs);
+  if (!procedural && given(PROCEDURAL_ONLY).length > 0) throw new InvalidOptionError('inputs', `no --procedural options (${PROCEDURAL_ONLY.join(', ')}) with footage`, given(PROCEDURAL_ONLY));
+  if (opts['queue']) {
+    await queueSynth(ctx, opts, procedural ? { procedural, options: proceduralOptions(ctx, opts) } : { procedural, options: footageOptions(ctx, inputs, opts) });
+    return;
+  }
+  const { signal, dispose } = interruptSignal();
+  try {
+    if (procedural) await synthProceduralCommand(ctx, opts, signal);
+    else await synthFootageCommand(ctx, inputs, opts, signal);
+  } finally {
+    dispose();
+  }
+}
+
+/** The `synth` subcommand; --queue adds one job per video to a BullMQ queue instead of rendering here (see afb worker). */
+export const synthCommand = defineCommand('synth', 'Make a blur-decomposition dataset (blur/, sharp/, trend+/, YAML lists, manifest): procedurally from photos, or from sharp high-fps footage', {
+  args: [['[inputs...]', 'sharp high-frame-rate videos or frame folders (one video each); omit with --procedural']],
+  records: [...ALL_RECORDS, SYNTH_QUEUE_FLAG, ...QUEUE_SECTION_OPTIONS.filter((r) => !['state', 'olderThan'].includes(r.key))],
+  help: helpWithDefault,
+  run: ([inputs], cli, ctx) => runSynth(inputs as string[], cli, ctx),
+});

@@ -1,7 +1,6 @@
 // `afb video IN... -o OUT`: 7x frame rate from motion blur, one input or a batch sharing one pool.
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { VIDEO_OPTIONS } from '../../configs/video-options.js';
 import { CancelledError, InvalidOptionError } from '../errors.js';
 import { ensureWritableDir } from '../io/atomic.js';
@@ -10,7 +9,7 @@ import { batchOutputPath, expandInputs, runBatch } from '../video/batch.js';
 import { convertVideo, type VideoSummary } from '../video/convert.js';
 import { checkVideoOptions, poolModels, videoDepsFor, videoJobFor } from '../video/session.js';
 import type { CommandContext } from './context.js';
-import type { CommandModule } from './main.js';
+import { defineCommand } from './define-command.js';
 
 /** Human-readable line for one finished conversion. */
 export function formatVideoSummary(s: VideoSummary): string {
@@ -96,15 +95,9 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
 }
 
 /** The `video` command. */
-export const videoCommand: CommandModule = {
-  name: 'video',
-  register(program: Command, getContext: () => Promise<CommandContext>): void {
-    const cmd = program
-      .command('video')
-      .description('7x frame rate from motion blur: each blurry frame becomes 7 sharp frames (video file, frame folder, several files, a folder or a glob)')
-      .argument('<inputs...>', 'video file(s), a frame folder, a folder of videos or a quoted glob')
-      .requiredOption('-o, --output <path>', 'output video (.mp4/.mkv/.mov/.webm), PNG folder ({n:08d}.png, n = 7i + j), or with several inputs a folder of outputs');
-    for (const record of VIDEO_OPTIONS) cmd.option(record.flag, record.description);
-    cmd.action(async (inputs: string[], opts: Record<string, unknown>) => runVideo(inputs, opts, await getContext()));
-  },
-};
+export const videoCommand = defineCommand('video', '7x frame rate from motion blur: each blurry frame becomes 7 sharp frames (video file, frame folder, several files, a folder or a glob)', {
+  args: [['<inputs...>', 'video file(s), a frame folder, a folder of videos or a quoted glob']],
+  required: ['-o, --output <path>', 'output video (.mp4/.mkv/.mov/.webm), PNG folder ({n:08d}.png, n = 7i + j), or with several inputs a folder of outputs'],
+  records: VIDEO_OPTIONS,
+  run: ([inputs], cli, ctx) => runVideo(inputs as string[], cli, ctx),
+});

@@ -1,10 +1,9 @@
 // `afb worker --redis URL`: run queued jobs on this machine until SIGTERM/SIGINT.
-import type { Command } from 'commander';
 import { CONNECTION_OPTIONS, WORKER_OPTIONS, redactRedisUrl } from '../../configs/queue-options.js';
 import { loadRedisOptions, pingRedis } from '../queue/connection.js';
 import { runWorker } from '../queue/worker-runtime.js';
 import type { CommandContext } from './context.js';
-import type { CommandModule } from './main.js';
+import { defineCommand } from './define-command.js';
 
 const RECORDS = [...CONNECTION_OPTIONS, ...WORKER_OPTIONS] as const;
 
@@ -23,13 +22,7 @@ async function runWorkerCommand(cli: Record<string, unknown>, ctx: CommandContex
 }
 
 /** The `worker` command. */
-export const workerCommand: CommandModule = {
-  name: 'worker',
-  register(program: Command, getContext: () => Promise<CommandContext>): void {
-    const cmd = program
-      .command('worker')
-      .description('run queued jobs (from `afb queue add` / `afb synth --queue`) with this machine\'s worker pool; SIGTERM hands running jobs back and exits');
-    for (const r of RECORDS) cmd.option(r.flag, r.description);
-    cmd.action(async (opts: Record<string, unknown>) => runWorkerCommand(opts, await getContext()));
-  },
-};
+export const workerCommand = defineCommand('worker', 'run queued jobs (from `afb queue add` / `afb synth --queue`) with this machine\'s worker pool; SIGTERM hands running jobs back and exits', {
+  records: RECORDS,
+  run: (_args, cli, ctx) => runWorkerCommand(cli, ctx),
+});

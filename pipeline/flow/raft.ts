@@ -4,7 +4,8 @@
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { checkContract, openSession, type Provider } from '../runtime/session.js';
+import { OnnxModel, openCheckedSession } from '../runtime/onnx-model.js';
+import type { Provider } from '../runtime/session.js';
 import { resizeFlowPlanes } from '../math/flow/image-ops.js';
 import { cropRaftFlow, raftInputTensor, raftLayout, type RaftLayout } from '../math/flow/raft-tensors.js';
 import type { FlowField, RgbImage } from '../math/types.js';
@@ -35,30 +36,25 @@ function fixedInputSize(session: ort.InferenceSession): { width: number; height:
 }
 
 /** RAFT behind the FlowEstimator interface. One session per estimator; run() blocks its thread. */
-export class RaftFlowEstimator implements FlowEstimator {
+export class RaftFlowEstimator extends OnnxModel implements FlowEstimator {
   readonly description: string;
   private constructor(
-    private readonly session: ort.InferenceSession,
-    private readonly modelPath: string,
+    session: ort.InferenceSession,
+    modelPath: string,
     private readonly workingWidth: number,
     private readonly fixed: { width: number; height: number } | undefined,
-    readonly provider: Provider,
+    provider: Provider,
   ) {
+    super(session, modelPath, provider);
     this.description = `raft (${modelPath}, ${fixed ? `fixed ${fixed.width}x${fixed.height}` : `working width ${workingWidth}`}, ${provider})`;
   }
 
   /** Load a RAFT .onnx file; ModelError when it cannot be loaded or lacks the expected inputs/output. */
   static async create(options: RaftOptions): Promise<RaftFlowEstimator> {
     const log = options.log;
-    const { session, provider } = await openSession(options.modelPath, {
+    const { session, provider } = await openCheckedSession(options.modelPath, {
       provider: options.provider ?? 'cpu', threads: options.threads ?? 1, ...(log ? { warn: (m: string) => log.warn(m) } : {}),
-    });
-    try {
-      checkContract(options.modelPath, session, RAFT_INPUTS, [RAFT_OUTPUT]);
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
+    }, RAFT_INPUTS, [RAFT_OUTPUT]);
     const fixed = fixedInputSize(session);
     if (fixed && (fixed.width % 8 || fixed.height % 8)) {
       await session.release();
@@ -82,20 +78,11 @@ export class RaftFlowEstimator implements FlowEstimator {
       image1: new ort.Tensor('float32', raftInputTensor(prev, layout), dims),
       image2: new ort.Tensor('float32', raftInputTensor(next, layout), dims),
     };
-    let out: ort.InferenceSession.OnnxValueMapType;
-    try {
-      out = await this.session.run(feeds, [RAFT_OUTPUT]);
-    } catch (cause) {
-      throw new ModelError(this.modelPath, `RAFT inference failed (${(cause as Error).message})`, { cause, inputShapes: { image1: dims, image2: dims } });
-    }
+    const out = await this.infer(feeds, [RAFT_OUTPUT], { image1: dims, image2: dims });
     const flow = out[RAFT_OUTPUT] as ort.Tensor;
     const { u, v } = cropRaftFlow(flow.data as Float32Array, layout);
     flow.dispose();
     const up = resizeFlowPlanes(u, v, layout.width, layout.height, prev.width, prev.height, true);
     return { width: prev.width, height: prev.height, data: up.uv };
-  }
-
-  async release(): Promise<void> {
-    await this.session.release();
   }
 }

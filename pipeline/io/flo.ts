@@ -1,13 +1,13 @@
 // Middlebury .flo flow files (magic 202021.25, int32 width, int32 height, float32 (u, v) rows;
 // little endian), .npy float flow (H, W, 2), and the colour-wheel visualisation PNG.
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { FormatError, InputError, InvalidOptionError } from '../errors.js';
+import { FormatError, InvalidOptionError } from '../errors.js';
 import { flowToColour } from '../math/guidance-colour.js';
 import type { FlowField } from '../math/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { writePng } from './image.js';
 import { decodeNpy, encodeNpy, type Npy } from './npy.js';
+import { readDecoded } from './read-decoded.js';
 
 /** The .flo magic number ('PIEH' read as a float32), a sanity check of byte order. */
 export const FLO_MAGIC = 202021.25;
@@ -54,18 +54,7 @@ export function flowFromNpy(npy: Npy): FlowField {
 export async function readFlowFile(path: string): Promise<FlowField> {
   const ext = extname(path).toLowerCase();
   if (ext !== '.flo' && ext !== '.npy') throw new InvalidOptionError('--flow', 'a .flo or .npy flow file', path);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (cause) {
-    throw new InputError(path, 'Cannot read flow file', { cause });
-  }
-  try {
-    return ext === '.flo' ? decodeFlo(bytes) : flowFromNpy(decodeNpy(bytes));
-  } catch (cause) {
-    if (!(cause instanceof FormatError)) throw cause;
-    throw new InputError(path, `Invalid flow file (${cause.message})`, { cause });
-  }
+  return readDecoded(path, 'flow file', (bytes) => (ext === '.flo' ? decodeFlo(bytes) : flowFromNpy(decodeNpy(bytes))));
 }
 
 /** Write a flow field atomically as .flo, or as .npy float32 (H, W, 2), by extension. */

@@ -8,6 +8,7 @@ import type { GuidanceMap } from '../math/types.js';
 import { readImage, writePng } from './image.js';
 import { decodeNpy, encodeNpy, readNpy, type Npy } from './npy.js';
 import { writeFileAtomic } from './atomic.js';
+import { decodeNamed } from './read-decoded.js';
 
 /** Guidance file formats, chosen by extension. */
 export type GuidanceFormat = 'npy' | 'png';
@@ -82,12 +83,7 @@ export async function readGuidance(path: string, options: ReadGuidanceOptions = 
   let g: GuidanceMap;
   if (guidanceFormatOf(path) === 'npy') {
     const npy = await readNpy(path);
-    try {
-      g = guidanceFromNpy(npy);
-    } catch (cause) {
-      if (!(cause instanceof FormatError)) throw cause;
-      throw new InputError(path, `Invalid guidance file (${cause.message})`, { cause });
-    }
+    g = decodeNamed(path, 'guidance file', () => guidanceFromNpy(npy));
   } else {
     g = colourToGuidance(await readImage(path));
   }

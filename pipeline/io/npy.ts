@@ -1,8 +1,8 @@
 // NumPy .npy (format 1.0/2.0) encode/decode for the dtypes afb uses; the reference guidance
 // files are int8 arrays of shape (H, W, 2). Pure functions on bytes, plus file helpers.
-import { readFile } from 'node:fs/promises';
-import { FormatError, InputError } from '../errors.js';
+import { FormatError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { readDecoded } from './read-decoded.js';
 
 export type NpyArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Float32Array | Float64Array;
 
@@ -93,18 +93,7 @@ export function decodeNpy(bytes: Uint8Array): Npy {
 
 /** Read a .npy file; InputError when missing or malformed. */
 export async function readNpy(path: string): Promise<Npy> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (cause) {
-    throw new InputError(path, 'Cannot read .npy file', { cause });
-  }
-  try {
-    return decodeNpy(bytes);
-  } catch (cause) {
-    if (!(cause instanceof FormatError)) throw cause;
-    throw new InputError(path, `Invalid .npy file (${cause.message})`, { cause });
-  }
+  return readDecoded(path, '.npy file', decodeNpy);
 }
 
 /** Write a .npy file atomically. */

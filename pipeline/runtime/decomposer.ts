@@ -3,7 +3,8 @@
 import ort from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
 import { cropPlanar, hwcToPaddedChw, roundUpTo } from '../math/tensor-layout.js';
-import { checkContract, openSession, type Provider, type SessionOptions } from './session.js';
+import { OnnxModel } from './onnx-model.js';
+import type { SessionOptions } from './session.js';
 
 /** Input names of the decomposition contract, in order. */
 export const DECOMPOSER_INPUTS = ['blurry', 'guidance'] as const;
@@ -15,29 +16,13 @@ export const FRAMES_PER_BLUR = 7;
 export const MODEL_MULTIPLE = 4;
 
 /** One ONNX decomposition model; create with `Decomposer.create`, free with `release()`. */
-export class Decomposer {
-  private released = false;
-  private constructor(
-    private readonly session: ort.InferenceSession,
-    /** Path of the model file (for error messages). */
-    readonly path: string,
-    /** Provider that actually runs the session (after any fallback). */
-    readonly provider: Provider,
-  ) {}
-
+export class Decomposer extends OnnxModel {
   /**
    * Load a model and check it has the inputs `blurry` and `guidance` and the output `frames`.
    * @throws InputError when the file is missing, ModelError when it does not fit the contract.
    */
   static async create(path: string, options: SessionOptions = {}): Promise<Decomposer> {
-    const { session, provider } = await openSession(path, options);
-    try {
-      checkContract(path, session, DECOMPOSER_INPUTS, [DECOMPOSER_OUTPUT]);
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
-    return new Decomposer(session, path, provider);
+    return OnnxModel.openAs((s, p, provider) => new Decomposer(s, p, provider), path, options, DECOMPOSER_INPUTS, [DECOMPOSER_OUTPUT]);
   }
 
   /**
@@ -58,7 +43,6 @@ export class Decomposer {
    * blurry (3,h,w), guidance (2,h,w). Returns frames (7,3,h,w).
    */
   async runPadded(blurry: Float32Array, guidance: Float32Array, width: number, height: number): Promise<Float32Array> {
-    if (this.released) throw new ModelError(this.path, 'The model was already released');
     if (width % MODEL_MULTIPLE !== 0 || height % MODEL_MULTIPLE !== 0) {
       throw new RangeError(`Expected a size that is a multiple of ${MODEL_MULTIPLE} but received ${width}x${height}`);
     }
@@ -71,25 +55,13 @@ export class Decomposer {
       blurry: new ort.Tensor('float32', unshared(blurry), shapes.blurry),
       guidance: new ort.Tensor('float32', unshared(guidance), shapes.guidance),
     };
-    let output: ort.InferenceSession.OnnxValueMapType;
-    try {
-      output = await this.session.run(feeds, [DECOMPOSER_OUTPUT]);
-    } catch (cause) {
-      throw new ModelError(this.path, `Inference failed (${(cause as Error).message.split('\n')[0]})`, { inputShapes: shapes, cause });
-    }
+    const output = await this.infer(feeds, [DECOMPOSER_OUTPUT], shapes);
     const frames = output[DECOMPOSER_OUTPUT] as ort.Tensor;
     const expected = [1, FRAMES_PER_BLUR, 3, height, width];
     if (frames.dims.length !== 5 || frames.dims.some((d, i) => d !== expected[i])) {
       throw new ModelError(this.path, `Output "frames" has shape [${frames.dims.join(', ')}], expected [${expected.join(', ')}]`, { inputShapes: shapes });
     }
     return frames.data as Float32Array;
-  }
-
-  /** Free the native session (idempotent). */
-  async release(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    await this.session.release();
   }
 }
 

@@ -4,7 +4,8 @@ import ort from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
 import { argmaxClasses, classesToGuidance, resizeBilinearToPlanar, sampleLatents } from '../math/predictor-maths.js';
 import type { GuidanceMap, RgbImage } from '../math/types.js';
-import { checkContract, openSession, type Provider, type SessionOptions } from './session.js';
+import { OnnxModel } from './onnx-model.js';
+import type { SessionOptions } from './session.js';
 
 /** Input names of the predictor contract. */
 export const PREDICTOR_INPUTS = ['blurry', 'z'] as const;
@@ -17,42 +18,18 @@ export const LATENT_SIZE = 4;
 export const PREDICTOR_CLASSES = 5;
 
 /** One ONNX guidance predictor; create with `GuidancePredictor.create`, free with `release()`. */
-export class GuidancePredictor {
-  private released = false;
-  private constructor(
-    private readonly session: ort.InferenceSession,
-    /** Path of the model file. */
-    readonly path: string,
-    /** Provider actually used. */
-    readonly provider: Provider,
-  ) {}
-
+export class GuidancePredictor extends OnnxModel {
   /** Load and check a predictor (inputs blurry, z; output logits). */
   static async create(path: string, options: SessionOptions = {}): Promise<GuidancePredictor> {
-    const { session, provider } = await openSession(path, options);
-    try {
-      checkContract(path, session, PREDICTOR_INPUTS, [PREDICTOR_OUTPUT]);
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
-    return new GuidancePredictor(session, path, provider);
+    return OnnxModel.openAs((s, p, provider) => new GuidancePredictor(s, p, provider), path, options, PREDICTOR_INPUTS, [PREDICTOR_OUTPUT]);
   }
 
   /** Logits (5,256,256) for one resized blurry input (3,256,256) and one latent (4). */
   async logits(blurry: Float32Array, z: Float32Array): Promise<Float32Array> {
-    if (this.released) throw new ModelError(this.path, 'The model was already released');
     const s = PREDICTOR_SIZE;
     const shapes = { blurry: [1, 3, s, s], z: [1, LATENT_SIZE] };
-    let out: ort.InferenceSession.OnnxValueMapType;
-    try {
-      out = await this.session.run(
-        { blurry: new ort.Tensor('float32', blurry, shapes.blurry), z: new ort.Tensor('float32', z, shapes.z) },
-        [PREDICTOR_OUTPUT],
-      );
-    } catch (cause) {
-      throw new ModelError(this.path, `Inference failed (${(cause as Error).message.split('\n')[0]})`, { inputShapes: shapes, cause });
-    }
+    const feeds = { blurry: new ort.Tensor('float32', blurry, shapes.blurry), z: new ort.Tensor('float32', z, shapes.z) };
+    const out = await this.infer(feeds, [PREDICTOR_OUTPUT], shapes);
     const t = out[PREDICTOR_OUTPUT] as ort.Tensor;
     if (t.dims.join(',') !== `1,${PREDICTOR_CLASSES},${s},${s}`) {
       throw new ModelError(this.path, `Output "logits" has shape [${t.dims.join(', ')}], expected [1, ${PREDICTOR_CLASSES}, ${s}, ${s}]`);
@@ -74,12 +51,5 @@ export class GuidancePredictor {
       maps.push(classesToGuidance(classes, s, s, image.width, image.height));
     }
     return maps;
-  }
-
-  /** Free the native session (idempotent). */
-  async release(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    await this.session.release();
   }
 }

@@ -10,6 +10,7 @@ import { openFrameSource } from '../io/frame-source.js';
 import { blurPath, hashConfig, readManifest, writeManifest, writeVideoList, type DatasetManifest, type DatasetSplit } from '../io/dataset-layout.js';
 import { Progress, type Logger } from '../log.js';
 import { synthesizeFootageVideo, type FootageSettings, type FootageVideoResult } from './footage-video.js';
+import type { SynthRunSummary } from './run-summary.js';
 
 /** Version of the footage synthesiser: bump it whenever the same config would give different files. */
 export const FOOTAGE_GENERATOR_VERSION = 2;
@@ -58,15 +59,8 @@ export function expectedSamples(frames: number, interpolate: number, window: num
 }
 
 /** What a run did. */
-export interface FootageRunSummary {
-  readonly root: string;
+export interface FootageRunSummary extends SynthRunSummary {
   readonly videos: readonly FootageVideoResult[];
-  readonly samples: number;
-  readonly written: number;
-  readonly skipped: number;
-  readonly seconds: number;
-  readonly samplesPerSecond: number;
-  readonly configHash: string;
 }
 
 /** A checked footage run: absolute inputs, their video names, and the manifest to write. */

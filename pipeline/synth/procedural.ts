@@ -14,6 +14,7 @@ import { drawDutyCycle } from '../math/procedural/scene-plan.js';
 import { listPoolPhotos } from './photo-pool.js';
 import { isSampleComplete, renderProceduralVideo, type ProceduralVideoResult, type ProceduralVideoTask } from './procedural-video.js';
 import { runTasks } from './task-runner.js';
+import type { SynthRunSummary } from './run-summary.js';
 
 /** Everything a procedural run needs (resolved options). */
 export interface ProceduralRunOptions {
@@ -36,15 +37,8 @@ export interface ProceduralRunOptions {
 }
 
 /** What a run did. */
-export interface ProceduralRunSummary {
-  readonly root: string;
+export interface ProceduralRunSummary extends SynthRunSummary {
   readonly videos: number;
-  readonly samples: number;
-  readonly written: number;
-  readonly skipped: number;
-  readonly seconds: number;
-  readonly samplesPerSecond: number;
-  readonly configHash: string;
   readonly mode: 'workers' | 'in-process';
 }
 
