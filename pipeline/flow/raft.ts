@@ -4,8 +4,8 @@
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { OnnxModel, openCheckedSession } from '../runtime/onnx-model.js';
-import type { Provider } from '../runtime/session.js';
+import { OnnxModel } from '../runtime/onnx-model.js';
+import { openContractSession, type Provider } from '../runtime/session.js';
 import { resizeFlowPlanes } from '../math/flow/image-ops.js';
 import { cropRaftFlow, raftInputTensor, raftLayout, type RaftLayout } from '../math/flow/raft-tensors.js';
 import type { FlowField, RgbImage } from '../math/types.js';
@@ -52,7 +52,7 @@ export class RaftFlowEstimator extends OnnxModel implements FlowEstimator {
   /** Load a RAFT .onnx file; ModelError when it cannot be loaded or lacks the expected inputs/output. */
   static async create(options: RaftOptions): Promise<RaftFlowEstimator> {
     const log = options.log;
-    const { session, provider } = await openCheckedSession(options.modelPath, {
+    const { session, provider } = await openContractSession(options.modelPath, {
       provider: options.provider ?? 'cpu', threads: options.threads ?? 1, ...(log ? { warn: (m: string) => log.warn(m) } : {}),
     }, RAFT_INPUTS, [RAFT_OUTPUT]);
     const fixed = fixedInputSize(session);

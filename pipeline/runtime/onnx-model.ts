@@ -1,21 +1,9 @@
 // What every network wrapper shares (decomposer, predictor, RAFT): one onnxruntime session opened
-// through session.ts and checked against the wrapper's contract, the file it came from, the provider
+// and checked against the wrapper's contract by session.ts, the file it came from, the provider
 // that runs it, inference errors as ModelError with the input shapes, and an idempotent release().
 import type ort from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
-import { checkContract, openSession, type OpenedSession, type Provider, type SessionOptions } from './session.js';
-
-/** Open `path` and check its input and output names; the session is released when they do not fit. */
-export async function openCheckedSession(path: string, options: SessionOptions, inputs: readonly string[], outputs: readonly string[]): Promise<OpenedSession> {
-  const opened = await openSession(path, options);
-  try {
-    checkContract(path, opened.session, inputs, outputs);
-  } catch (error) {
-    await opened.session.release();
-    throw error;
-  }
-  return opened;
-}
+import { openContractSession, type Provider, type SessionOptions } from './session.js';
 
 /** Base of the model wrappers; subclasses add `static create()` and their typed run methods. */
 export abstract class OnnxModel {
@@ -30,7 +18,7 @@ export abstract class OnnxModel {
 
   /** Open and check a model file, then wrap its session with `make` (a subclass constructor). */
   protected static async openAs<M>(make: (session: ort.InferenceSession, path: string, provider: Provider) => M, path: string, options: SessionOptions, inputs: readonly string[], outputs: readonly string[]): Promise<M> {
-    const { session, provider } = await openCheckedSession(path, options, inputs, outputs);
+    const { session, provider } = await openContractSession(path, options, inputs, outputs);
     return make(session, path, provider);
   }
 
