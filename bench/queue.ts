@@ -61,6 +61,8 @@ async function main(): Promise<void> {
   const outFrames = clips * frames * 7;
   console.log(`model ${model}; ${clips} clips x ${frames} frames at ${width}x${height}; ${workers} decomposition workers in total on ${cores} cores; load before ${loadavg()}`);
   const redis = await startTestRedis(join(dir, 'redis'));
+  // Interrupted: stop the private Redis too (the worker processes stop on the same signal).
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void redis.stop().finally(() => process.exit(130)));
   const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
   const common = ['--redis', redis.url, '--exit-when-drained'];
   const times: Record<'video' | 'worker1' | 'workers2' | 'add', number[]> = { video: [], worker1: [], workers2: [], add: [] };

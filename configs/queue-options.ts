@@ -50,8 +50,17 @@ export const ENQUEUE_OPTIONS = [
   defineOption({ key: 'backoff', flag: '--backoff <ms>', description: 'wait before the first retry; doubles each retry', default: 30_000, parse: intParser(0, 86_400_000) }),
 ] as const;
 
+/** --allow-paths: folders separated by commas, each absolute. */
+export function parseAllowedPaths(raw: unknown, flag: string): string[] {
+  const list = stringParser(raw, flag).split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const bad = list.find((p) => !p.startsWith('/'));
+  if (list.length === 0 || bad !== undefined) throw new InvalidOptionError(flag, 'absolute folders separated by commas', raw);
+  return list;
+}
+
 /** `afb worker`: concurrency and the lock/stall timing of BullMQ's stalled-job detection. */
 export const WORKER_OPTIONS = [
+  defineOption({ key: 'allowPaths', flag: '--allow-paths <dirs>', description: 'only run jobs whose inputs, outputs and datasets lie under these absolute folders (comma-separated; default: any path this user can reach)', default: undefined as string[] | undefined, parse: parseAllowedPaths }),
   defineOption({ key: 'concurrency', flag: '--concurrency <n>', description: 'jobs run at once by this process (they share its worker pool)', default: 1, parse: intParser(1, 64) }),
   defineOption({ key: 'lockDuration', flag: '--lock-duration <ms>', description: 'a job whose worker stops renewing its lock for this long is taken as stalled (the worker died) and handed to another', default: 60_000, parse: intParser(500, 86_400_000) }),
   defineOption({ key: 'stalledInterval', flag: '--stalled-interval <ms>', description: 'how often this worker looks for stalled jobs', default: 30_000, parse: intParser(200, 86_400_000) }),

@@ -10,6 +10,7 @@ import { absolutizePaths, reviveOptions } from '../pipeline/queue/forward-option
 import { jobIdFor } from '../pipeline/queue/job-key.js';
 import { recordError } from '../pipeline/queue/queue-errors.js';
 import { isTempNameFor } from '../pipeline/queue/stale-temps.js';
+import { checkAllowedPaths, isInside, jobPaths, PathNotAllowedError } from '../pipeline/queue/allowed-paths.js';
 import { formatQueueStatus, summarizeJobs } from '../pipeline/queue/status.js';
 import { progressReporter } from '../pipeline/queue/worker-runtime.js';
 import type { JobProgress } from '../pipeline/queue/job-types.js';
@@ -78,6 +79,21 @@ describe('stale temporary outputs', () => {
     expect(isTempNameFor('.afb-tmp-0a1b2c3d-clip.mp4.bak', 'clip.mp4')).toBe(false);
     expect(isTempNameFor('clip.mp4', 'clip.mp4')).toBe(false);
     expect(isTempNameFor('.afb-tmp-xyz-clip.mp4', 'clip.mp4')).toBe(false);
+  });
+});
+
+describe('--allow-paths', () => {
+  it('accepts paths inside the folders only, after normalising', () => {
+    expect(isInside('/media/in/a.mp4', '/media')).toBe(true);
+    expect(isInside('/media', '/media/')).toBe(true);
+    expect(isInside('/media-other/a.mp4', '/media')).toBe(false);
+    expect(isInside('/media/../etc/passwd', '/media')).toBe(false);
+    expect(jobPaths({ input: '/m/a.mp4', output: '/o/a.mp4', photos: [{ path: '/p/1.png' }], crf: 3 })).toEqual(['/m/a.mp4', '/o/a.mp4', '/p/1.png']);
+    expect(() => checkAllowedPaths(['/m/a.mp4', '/o/a.mp4'], ['/m', '/o'])).not.toThrow();
+    expect(() => checkAllowedPaths(['/m/a.mp4'], undefined)).not.toThrow();
+    const error = (() => { try { checkAllowedPaths(['/m/a.mp4', '/etc/x'], ['/m']); } catch (e) { return e; } return undefined; })();
+    expect(error).toBeInstanceOf(PathNotAllowedError);
+    expect(error).toMatchObject({ path: '/etc/x', allowed: ['/m'], message: 'Path outside --allow-paths (/m): /etc/x' });
   });
 });
 

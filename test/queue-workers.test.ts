@@ -164,5 +164,11 @@ describe('afb queue + afb worker', () => {
     const s = await status('term');
     expect(s.counts).toMatchObject({ waiting: 1, active: 0, failed: 0, completed: 0 });
     expect(await readdir(out)).toEqual([]);
+    // A worker confined to other folders refuses the job at once (no retry), naming the path.
+    const confined = await runAfb(['--workers', '1', 'worker', '--redis', redis.url, '--queue-name', 'term', '--allow-paths', join(dir, 'elsewhere'), ...WORKER_FLAGS]);
+    expect(confined.code, confined.stderr).toBe(0);
+    const refused = (await status('term')).failed[0];
+    expect(refused).toMatchObject({ attempts: 1, error: { name: 'PathNotAllowedError', fields: { path: clip } } });
+    expect(refused?.reason).toMatch(/^PathNotAllowedError: Path outside --allow-paths/);
   }, 300_000);
 });

@@ -14,11 +14,16 @@ async function runWorkerCommand(cli: Record<string, unknown>, ctx: CommandContex
   ctx.log.info(`worker: connected to ${redactRedisUrl(o.redis)}`);
   const summary = await runWorker({
     connection, queueName: o.queueName, concurrency: o.concurrency, lockDuration: o.lockDuration, stalledInterval: o.stalledInterval,
-    maxStalled: o.maxStalled, progressInterval: o.progressInterval, exitWhenDrained: o.exitWhenDrained,
+    maxStalled: o.maxStalled, progressInterval: o.progressInterval, exitWhenDrained: o.exitWhenDrained, allowPaths: o.allowPaths,
     workers: ctx.globals.workers, threads: ctx.globals.threads, log: ctx.log,
   });
   ctx.log.info(`worker ${summary.worker}: ${summary.completed} completed, ${summary.failed} failed attempt(s), ${summary.handedBack} handed back; exiting (${summary.reason})`);
   ctx.emitJson(summary);
+  // Without Redis, reconnect timers would keep the process alive: exit, reporting the failure.
+  if (summary.unclean) {
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 500).unref();
+  }
 }
 
 /** The `worker` command. */

@@ -6,6 +6,7 @@ import type { RedisOptions } from 'ioredis';
 import { InvalidOptionError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { JOB_KINDS, type JobKind, type JobProgress, type JobResult } from './job-types.js';
+import { checkAllowedPaths, jobPaths, PathNotAllowedError } from './allowed-paths.js';
 import { PoolCache } from './pool-cache.js';
 import { recordError } from './queue-errors.js';
 import { runSynthJob } from './synth-jobs.js';
@@ -21,6 +22,8 @@ export interface WorkerSettings {
   readonly maxStalled: number;
   readonly progressInterval: number;
   readonly exitWhenDrained: boolean;
+  /** Folders the jobs' files must lie in (undefined: anywhere). */
+  readonly allowPaths?: readonly string[] | undefined;
   /** Decomposition worker threads and intra-op threads (the global --workers/--threads). */
   readonly workers: number;
   readonly threads: number;
@@ -33,7 +36,23 @@ export interface WorkerSummary {
   readonly completed: number;
   readonly failed: number;
   readonly handedBack: number;
+  /** Redis did not answer during shutdown: running jobs come back to the queue as stalled instead. */
+  readonly unclean: boolean;
   readonly reason: 'signal' | 'drained';
+}
+
+/** How long shutdown waits for Redis (hand-back, close) before giving up on it. */
+const SHUTDOWN_REDIS_MS = 10_000;
+
+/** `p`, or 'timeout' after `ms`. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
+  try {
+    return await Promise.race([p, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Report progress to the queue at most every `intervalMs` (and always the last, when the total is known). */
@@ -53,7 +72,7 @@ export async function runWorker(s: WorkerSettings): Promise<WorkerSummary> {
   const { log } = s;
   const pools = new PoolCache({ workers: s.workers, threads: s.threads, log });
   let stopping: 'signal' | 'drained' | undefined;
-  const counts = { completed: 0, failed: 0, handedBack: 0 };
+  const counts = { completed: 0, failed: 0, handedBack: 0, unclean: false };
 
   let running = 0;
   const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<JobResult> => {
@@ -73,6 +92,7 @@ export async function runWorker(s: WorkerSettings): Promise<WorkerSummary> {
     log.info(`job ${job.id} (${job.name}) attempt ${job.attemptsMade + 1}`);
     try {
       send({ ...base, done: 0, total: 0 });
+      checkAllowedPaths(jobPaths(job.data), s.allowPaths);
       const kind = job.name as JobKind;
       if (kind === 'video') return await runVideoJob(job.data, { ...env, onFrames: progressReporter(send, base, s.progressInterval) });
       if (JOB_KINDS.includes(kind)) return await runSynthJob(kind, job, { ...env, onSamples: progressReporter(send, { ...base, unit: 'samples' }, s.progressInterval) });
@@ -80,16 +100,22 @@ export async function runWorker(s: WorkerSettings): Promise<WorkerSummary> {
     } catch (error) {
       if (stopping === 'signal' && ac.signal.aborted && token) {
         // Hand the job back: another worker takes it from the start (the temporary output is gone).
-        await job.moveToWait(token);
-        counts.handedBack++;
-        log.info(`job ${job.id} handed back to the queue`);
+        const moved = await within(job.moveToWait(token), SHUTDOWN_REDIS_MS).catch(() => 'timeout' as const);
+        if (moved === 'timeout') {
+          counts.unclean = true;
+          log.error(`job ${job.id}: Redis did not answer; other workers take the job once its lock expires (--lock-duration)`);
+        } else {
+          counts.handedBack++;
+          log.info(`job ${job.id} handed back to the queue`);
+        }
         throw new WaitingError();
       }
       const recorded = recordError(error);
       await job.updateProgress({ ...base, done: 0, total: 0, error: recorded }).catch(() => undefined);
       const message = `${recorded.name}: ${recorded.message}`;
-      // A bad option fails the same way on every attempt: no retries.
-      throw error instanceof InvalidOptionError || error instanceof TypeError ? new UnrecoverableError(message) : new Error(message);
+      // A bad option or a refused path fails the same way on every attempt: no retries.
+      const permanent = error instanceof InvalidOptionError || error instanceof TypeError || error instanceof PathNotAllowedError;
+      throw permanent ? new UnrecoverableError(message) : new Error(message);
     }
   };
 
@@ -105,7 +131,12 @@ export async function runWorker(s: WorkerSettings): Promise<WorkerSummary> {
   const queue = new Queue(s.queueName, { connection: s.connection });
   queue.on('error', () => undefined);
   // Redis down or restarting: ioredis reconnects; BullMQ reports the errors here meanwhile.
-  worker.on('error', (e) => log.warn(`queue: ${e.message}`));
+  let lastError = '';
+  worker.on('error', (e) => {
+    if (e.message !== lastError) log.warn(`queue: ${e.message} (retrying)`); // once per distinct error, not per reconnect
+    lastError = e.message;
+  });
+  worker.on('ready', () => (lastError = ''));
   worker.on('completed', (job) => { counts.completed++; log.info(`job ${job.id} completed`); });
   worker.on('failed', (job, e) => {
     if (e instanceof WaitingError) return;
@@ -145,13 +176,17 @@ export async function runWorker(s: WorkerSettings): Promise<WorkerSummary> {
     void worker.run().catch((e: unknown) => log.error(`worker: ${(e as Error).message}`));
     void checkDrained();
     await stopped;
-    await worker.close();
+    if ((await within(worker.close(), SHUTDOWN_REDIS_MS)) === 'timeout') {
+      counts.unclean = true;
+      log.error('the queue connection did not close (Redis unreachable?): closing it by force');
+      void worker.close(true).catch(() => undefined);
+    }
   } finally {
     if (poll) clearInterval(poll);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     await pools.closeAll();
-    await queue.close().catch(() => undefined);
+    await within(queue.close(), SHUTDOWN_REDIS_MS).catch(() => undefined);
   }
   return { worker: id, ...counts, reason: stopping ?? 'signal' };
 }
