@@ -28,6 +28,7 @@ describe('Redis connection options', () => {
       { ca: 'CA-PEM', cert: 'CERT-PEM', key: 'KEY-PEM' });
     expect(o).toMatchObject({ host: 'redis.lan', port: 6380, password: 'secret', tls: { ca: 'CA-PEM', cert: 'CERT-PEM', key: 'KEY-PEM', servername: 'queue.internal' } });
     expect(buildRedisOptions({ redis: 'rediss://redis.lan' }).tls).toEqual({ servername: 'redis.lan' });
+    expect(buildRedisOptions({ redis: 'rediss://10.0.0.5:6380' }).tls).toEqual({}); // no SNI for an IP (RFC 6066)
   });
 
   it('refuses TLS files with a plain redis:// URL, half a client pair, other schemes; never echoes the password', () => {

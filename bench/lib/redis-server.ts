@@ -26,9 +26,23 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
-function launch(port: number, dir: string, persist: boolean): Promise<ChildProcess> {
+/** How to start the test Redis. */
+export interface TestRedisOptions {
+  /** Keep an append-only file in the folder (a restart keeps the data). */
+  readonly persist?: boolean;
+  /** requirepass. */
+  readonly password?: string;
+  /** Serve TLS only (no plain port) with these PEM files; clients need no certificate. */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string };
+}
+
+function launch(port: number, dir: string, o: TestRedisOptions): Promise<ChildProcess> {
+  const persist = o.persist ?? false;
+  const listen = o.tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', o.tls.cert, '--tls-key-file', o.tls.key, '--tls-ca-cert-file', o.tls.ca, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir,
+    ...listen, ...(o.password ? ['--requirepass', o.password] : []), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir,
     // No RDB snapshots; with `persist` an append-only file in `dir` (so a restart keeps the queue).
     '--save', '', '--appendonly', persist ? 'yes' : 'no', '--appendfsync', 'always',
     '--daemonize', 'no', '--loglevel', 'notice', '--logfile', '',
@@ -61,19 +75,18 @@ async function terminate(child: ChildProcess): Promise<void> {
 }
 
 /** Start redis-server on a free 127.0.0.1 port with its files in `dir`. */
-export async function startTestRedis(dir: string, options: { persist?: boolean } = {}): Promise<TestRedis> {
+export async function startTestRedis(dir: string, options: TestRedisOptions = {}): Promise<TestRedis> {
   const port = await freeLoopbackPort();
-  const persist = options.persist ?? false;
-  let child = await launch(port, dir, persist);
+  let child = await launch(port, dir, options);
   // Redis prints its readiness line before it exits on errors, and stdout must keep draining.
   child.stdout!.resume();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://${options.password ? `:${options.password}@` : ''}127.0.0.1:${port}`,
     port,
     stop: () => terminate(child),
     async restart() {
       await terminate(child);
-      child = await launch(port, dir, persist);
+      child = await launch(port, dir, options);
       child.stdout!.resume();
     },
   };

@@ -1,6 +1,7 @@
 // The Redis connection of the queue commands: URL + TLS files -> ioredis options (pure part
 // tested on literal URLs), file reading, and a ping that fails with a typed error.
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Redis, type RedisOptions } from 'ioredis';
 import { parseRedisUrl, redactRedisUrl, REDIS_URL_ENV } from '../../configs/queue-options.js';
@@ -41,14 +42,17 @@ export function buildRedisOptions(settings: RedisSettings, tls: TlsMaterial = {}
   }
   const db = url.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d+$/.test(db)) throw new InvalidOptionError('--redis', 'a database number after the host (/0)', redactRedisUrl(settings.redis));
+  const host = url.hostname.replace(/^\[|\]$/g, ''); // [::1] -> ::1
+  // SNI carries names only (RFC 6066): an IP host is verified against the certificate's IP entries.
+  const servername = settings.redisTlsServername ?? (isIP(host) ? undefined : host);
   const tlsOptions: TlsOptions = {
     ...(tls.ca ? { ca: tls.ca } : {}),
     ...(tls.cert ? { cert: tls.cert } : {}),
     ...(tls.key ? { key: tls.key } : {}),
-    servername: settings.redisTlsServername ?? url.hostname.replace(/^\[|\]$/g, ''),
+    ...(servername ? { servername } : {}),
   };
   return {
-    host: url.hostname.replace(/^\[|\]$/g, ''), // [::1] -> ::1
+    host,
     port: url.port ? Number(url.port) : 6379,
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
@@ -83,12 +87,14 @@ export async function loadRedisOptions(settings: RedisSettings): Promise<RedisOp
  */
 export async function pingRedis(options: RedisOptions, url: string, timeoutMs = 5000): Promise<void> {
   const client = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
-  client.on('error', () => undefined); // reported through connect()/ping() below
+  // connect() rejects with a bare "Connection is closed"; the reason (TLS, refused...) comes as an event.
+  let reason: unknown;
+  client.on('error', (e: unknown) => (reason ??= e));
   try {
     await client.connect();
     await client.ping();
   } catch (cause) {
-    throw new QueueConnectionError(redactRedisUrl(url), cause);
+    throw new QueueConnectionError(redactRedisUrl(url), reason ?? cause);
   } finally {
     client.disconnect();
   }
