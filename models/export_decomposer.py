@@ -36,7 +36,7 @@ def build_net(ckpt: str | None, preset: str, head: str, random_init: bool, pertu
         net.load_state_dict(ck['model'])
         st = ck.get('state', {})
         meta = {'source': common.display_path(ckpt), 'step': st.get('step'), 'train_hours': round(st.get('train_seconds', 0) / 3600, 3),
-                'best_val_psnr': st.get('best_psnr'), 'train_args': ck.get('args')}
+                'best_val_psnr': st.get('best', st.get('best_psnr')), 'train_args': ck.get('args')}
     elif random_init:
         torch.manual_seed(0 if perturb_seed is None else perturb_seed)
         net = TwoStage(preset, head)
@@ -89,7 +89,8 @@ def main(argv=None) -> int:
     p.add_argument('--head', choices=HEADS, default='residual', help='with --random')
     p.add_argument('--out', required=True, help='output .onnx path (sidecar .json written beside it)')
     p.add_argument('--parity-dir', help='also write parity inputs/outputs (.npy) computed by PyTorch here')
-    p.add_argument('--parity-size', default='36x44', help='HxW of the parity input (multiples of 4)')
+    p.add_argument('--parity-size', default=(36, 44), type=lambda s: tuple(int(v) for v in s.lower().split('x')),
+                   help='HxW of the parity input (multiples of 4; default 36x44)')
     p.add_argument('--threads', type=int, default=2)
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
@@ -99,9 +100,8 @@ def main(argv=None) -> int:
           f"BN fold max diff {side['bn_fold_max_abs_diff']:.2e}, ops {side['ops']})")
     if a.parity_dir:
         from tools.parity_inputs import write_decomposer_parity
-        h, w = (int(v) for v in a.parity_size.lower().split('x'))
-        write_decomposer_parity(net, a.parity_dir, h, w)
-        print(f'parity tensors in {a.parity_dir}')
+        write_decomposer_parity(net, a.parity_dir, *a.parity_size)
+        print(f'parity tensors in {a.parity_dir} ({a.parity_size[0]}x{a.parity_size[1]})')
     return 0
 
 

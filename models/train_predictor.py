@@ -13,7 +13,9 @@ the GAN from step 0 never let the cross-entropy leave the label prior (docs/mode
       --lambda-gan 0.1 --lambda-gan2 0.1 --out runs/pred-v2      (the shipped recipe's first run; add --resume
                                                                   to continue)
 then two cVAE-only runs from its weights with a stronger KL term (--init, --lambda-kl 0.1, then 0.3);
-docs/models.md has all three commands.
+docs/models.md has all three commands. Data: afb_models/predictor_data.py; the two kinds of step:
+predictor_steps.py; validation: predictor_eval.py; budget, stop conditions, logging and checkpoint
+cadence: train_loop.py.
 """
 from __future__ import annotations
 
@@ -29,11 +31,12 @@ import sys
 import time
 
 import torch
-import torch.nn.functional as F
 
-from afb_models import common, data
-from afb_models.predictor import (CLASS_AXIS, NUM_CLASSES, NZ, PRESETS, SIZE, CVAEGAN, axis_loss, guidance_to_classes,
-                                  kl_loss, lsgan)
+from afb_models import common, train_loop
+from afb_models.predictor import PRESETS, SIZE, CVAEGAN
+from afb_models.predictor_data import draw, load_resized, to_batch
+from afb_models.predictor_eval import validate
+from afb_models.predictor_steps import cvae_step, gan_step
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -43,7 +46,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--preset', choices=sorted(PRESETS), default='cpu')
     p.add_argument('--size', type=int, default=SIZE, help='training/inference resolution (256 as upstream)')
     p.add_argument('--batch', type=int, default=4, help='split in halves: encoded-z and random-z branches')
-    p.add_argument('--lr', type=float, default=2e-4)
     p.add_argument('--lambda-ce', type=float, default=10.0)
     p.add_argument('--lambda-kl', type=float, default=0.01)
     p.add_argument('--lambda-gan', type=float, default=1.0)
@@ -56,159 +58,33 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--gan-warmup', type=int, default=0,
                    help='train only the cVAE part (CE + KL, the whole batch through the encoder) for the first N steps; '
                         'the discriminator and the random-z branch start after them')
-    p.add_argument('--steps', type=int, default=None)
-    p.add_argument('--hours', type=float, default=None, help='time budget; calibrates --steps if not given')
-    p.add_argument('--calib-steps', type=int, default=20)
-    p.add_argument('--stop-after', type=int, default=None, help='end this sitting after N more steps')
     p.add_argument('--out', required=True)
     p.add_argument('--resume', action='store_true')
     p.add_argument('--device', default='cpu')
     p.add_argument('--threads', type=int, default=2)
-    p.add_argument('--val-every', type=float, default=900)
     p.add_argument('--val-count', type=int, default=32)
-    p.add_argument('--ckpt-every', type=float, default=300)
-    p.add_argument('--log-every', type=int, default=10)
     p.add_argument('--max-samples', type=int, default=None)
     p.add_argument('--seed', type=int, default=0)
+    train_loop.add_loop_args(p, lr=2e-4, calib_steps=20, cosine=False)
     a = p.parse_args(argv)
-    if a.steps is None and a.hours is None:
-        p.error('give --steps and/or --hours')
+    train_loop.check_loop_args(p, a, min_steps=0)  # --steps 0 with --init only saves those weights
     if a.size % 2 ** 8:
         p.error(f'--size must be a multiple of 256 (8 U-Net levels), got {a.size}')
     return a
 
 
-def load_resized(roots: list[str], size: int, max_samples: int | None) -> list[data.Sample]:
-    """Blurry frames resized to size x size (uint8) with nearest-resized guidance."""
-    paths = data.sample_paths(roots)
-    if not paths:
-        raise SystemExit(f'no samples under {roots}')
-    if max_samples is not None and len(paths) > max_samples:
-        step = len(paths) / max_samples
-        paths = [paths[int(i * step)] for i in range(max_samples)]
-    out = []
-    for p in paths:
-        f, g = data.load_sample(*p, blurry_only=True)
-        if tuple(f.shape[-2:]) != (size, size):
-            f = F.interpolate(f.float(), size=(size, size), mode='bilinear', align_corners=False, antialias=True)
-            f = f.round().clamp(0, 255).to(torch.uint8)
-            g = F.interpolate(g[None].float(), size=(size, size), mode='nearest')[0].to(torch.int8)
-        out.append(data.Sample(f, g))
-    print(f'loaded {len(out)} samples from {roots} at {size}x{size}', flush=True)
-    return out
+def lr_at(a: argparse.Namespace, step: int, planned: int | None) -> float:
+    """Constant for the first half of the plan, then linear decay to 0 (upstream: 100 + 100 epochs)."""
+    frac = 0.0 if planned is None else max(0.0, (step - planned / 2) / max(1, planned / 2))
+    return a.lr * (1.0 - min(1.0, frac))
 
 
-def draw(samples: list[data.Sample], n: int, rng: random.Random, aug: bool = True):
-    fs, gs = [], []
-    for _ in range(n):
-        s = samples[rng.randrange(len(samples))]
-        f, g = s.frames, s.guidance
-        if aug:
-            f, g = data.augment(f, g, rng)
-        fs.append(f[0])
-        gs.append(g)
-    return torch.stack(fs), torch.stack(gs)
-
-
-def to_batch(f: torch.Tensor, g: torch.Tensor, device):
-    blurry = f.to(device).float() / 255.0
-    labels = guidance_to_classes(g.to(device).float())
-    onehot = F.one_hot(labels, NUM_CLASSES).permute(0, 3, 1, 2).float()
-    return blurry, labels, onehot
-
-
-@torch.no_grad()
-def validate(m: CVAEGAN, val, device, n_samples: int = 5, seed: int = 0) -> dict:
-    """Pixel accuracy of argmax(G(blurry, z)): with z = 0, best of n random z (per image), with z = the
-    encoder's mean for the true guidance (reconstruction), and the all-static baseline; plus the
-    fractions of moving pixels whose direction, and whose axis (direction up to sign), is right (z = 0), and
-    the fraction of pixels rightly called static or moving (z = 0)."""
-    f, g = val
-    m.G.eval()
-    gen = torch.Generator().manual_seed(seed)
-    acc0, best, static, moving, enc, axis, sm = [], [], [], [], [], [], []
-    for i in range(0, f.shape[0], 4):
-        blurry, labels, onehot = to_batch(f[i:i + 4], g[i:i + 4], device)
-        b = blurry.shape[0]
-        pred0 = m.G(blurry, torch.zeros(b, NZ, device=device)).argmax(1)
-        acc0.append((pred0 == labels).float().flatten(1).mean(1))
-        mu, _ = m.E(onehot)
-        enc.append((m.G(blurry, mu).argmax(1) == labels).float().flatten(1).mean(1))
-        accs = [(m.G(blurry, torch.randn(b, NZ, generator=gen).to(device)).argmax(1) == labels).float().flatten(1).mean(1)
-                for _ in range(n_samples)]
-        best.append(torch.stack(accs).amax(0))
-        static.append((labels == 0).float().flatten(1).mean(1))
-        sm.append(((pred0 == 0) == (labels == 0)).float().flatten(1).mean(1))
-        mv = labels != 0
-        nmv = mv.float().flatten(1).sum(1).clamp_min(1)
-        moving.append(((pred0 == labels) & mv).float().flatten(1).sum(1) / nmv)
-        # motion axis right (the class or its opposite), whatever the sign: what one blurry image can show
-        axis.append(((CLASS_AXIS.to(device)[pred0] == CLASS_AXIS.to(device)[labels]) & mv).float().flatten(1).sum(1) / nmv)
-    m.G.train()
-    c = lambda xs: float(torch.cat(xs).mean().cpu())  # noqa: E731
-    return {'acc_z0': c(acc0), f'acc_best_of_{n_samples}': c(best), 'acc_all_static': c(static), 'moving_acc_z0': c(moving),
-            'moving_axis_acc_z0': c(axis), 'static_vs_moving_acc_z0': c(sm), 'acc_encoded': c(enc)}
-
-
-def encode(m: CVAEGAN, onehot: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Encoder posterior of the true guidance and a reparameterised sample: (mu, logvar, z)."""
-    mu, logvar = m.E(onehot)
-    return mu, logvar, mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-
-
-def gan_step(m: CVAEGAN, a: argparse.Namespace, opt_ge, opt_d, blurry, labels, onehot, device):
-    """One BicycleGAN step: half the batch through the encoder (cVAE-GAN: CE + KL + GAN), the other half
-    with random z (cLR-GAN: GAN); the discriminator first, then generator + encoder."""
-    h = max(1, a.batch // 2)
-    a1, l1, b1 = blurry[:h], labels[:h], onehot[:h]
-    a2, b2 = (blurry[h:], onehot[h:]) if a.batch >= 2 else (blurry, onehot)
-    mu, logvar, z_enc = encode(m, b1)
-    fake_enc = m.G(a1, z_enc)
-    fake_rand = m.G(a2, torch.randn(a2.shape[0], NZ, device=device))
-    hard_enc = F.gumbel_softmax(fake_enc, tau=1.0, hard=True, dim=1)
-    hard_rand = F.gumbel_softmax(fake_rand, tau=1.0, hard=True, dim=1)
-    loss_d = (lsgan(m.D(b1), True) + lsgan(m.D(hard_enc.detach()), False)
-              + lsgan(m.D(b2), True) + lsgan(m.D(hard_rand.detach()), False))
-    opt_d.zero_grad(set_to_none=True)
-    loss_d.backward()
-    opt_d.step()
-    for p_ in m.D.parameters():
-        p_.requires_grad_(False)
-    loss_gan = a.lambda_gan * lsgan(m.D(hard_enc), True) + a.lambda_gan2 * lsgan(m.D(hard_rand), True)
-    loss_ce = F.cross_entropy(fake_enc, l1)
-    loss_kl = kl_loss(mu, logvar)
-    loss_g = loss_gan + a.lambda_ce * loss_ce + a.lambda_kl * loss_kl
-    loss_axis = torch.zeros(())
-    if a.lambda_axis:
-        loss_axis = axis_loss(fake_rand, labels[h:] if a.batch >= 2 else labels)
-        loss_g = loss_g + a.lambda_axis * loss_axis
-    opt_ge.zero_grad(set_to_none=True)
-    loss_g.backward()
-    opt_ge.step()
-    for p_ in m.D.parameters():
-        p_.requires_grad_(True)
-    return loss_d, loss_g, loss_gan, loss_ce, loss_kl, loss_axis
-
-
-def main(argv=None) -> int:
-    a = parse_args(argv)
-    torch.set_num_threads(a.threads)
-    device = common.resolve_device(a.device)
-    os.makedirs(a.out, exist_ok=True)
-    ckpt_path = os.path.join(a.out, 'ckpt.pt')
-    stop = common.StopFlag()
-    log = common.JsonlLog(os.path.join(a.out, 'log.jsonl'))
-    torch.manual_seed(a.seed)
-    m = CVAEGAN(a.preset).to(device)
-    betas = (a.beta1, 0.999)
-    opt_ge = torch.optim.Adam(list(m.G.parameters()) + list(m.E.parameters()), lr=a.lr, betas=betas)
-    opt_d = torch.optim.Adam(m.D.parameters(), lr=a.lr, betas=betas)
-    state = {'step': 0, 'train_seconds': 0.0, 'planned_steps': a.steps, 'hours': a.hours}
-    rng = random.Random(a.seed)
+def load_weights(a: argparse.Namespace, m: CVAEGAN, opt_ge, opt_d, ckpt_path: str, rng: random.Random) -> dict:
+    """The run state: from <out>/ckpt.pt with --resume (model, optimisers, schedule, RNGs), from
+    --init's weights only, or fresh. beta1 is always this run's."""
+    state = train_loop.new_state(a)
     if a.resume:
-        if not os.path.isfile(ckpt_path):
-            raise SystemExit(f'--resume given but {ckpt_path} does not exist')
-        ck = common.load_checkpoint(ckpt_path, 'cpu')
+        ck = train_loop.load_resume(ckpt_path)
         if ck['preset'] != a.preset:
             raise SystemExit(f"checkpoint is preset {ck['preset']}, asked for {a.preset}")
         m.load_state_dict(ck['model'])
@@ -216,17 +92,10 @@ def main(argv=None) -> int:
         opt_d.load_state_dict(ck['opt_d'])
         for o in (opt_ge, opt_d):  # the optimiser state keeps its moments; beta1 is this run's
             for grp in o.param_groups:
-                grp['betas'] = betas
-        state.update(ck['state'])
+                grp['betas'] = (a.beta1, 0.999)
+        state = train_loop.resume_state(ck['state'], a)
         common.restore_rng(ck['rng'])
         rng.setstate(ck['sampler_rng'])
-        if a.steps is not None:
-            state['planned_steps'] = a.steps
-        elif a.hours != state.get('hours') or state['planned_steps'] is None:
-            per = state['train_seconds'] / max(1, state['step'])
-            left = max(0.0, a.hours * 3600 - state['train_seconds'])
-            state['planned_steps'] = state['step'] + int(left / per) if state['step'] >= 10 else None
-        state['hours'] = a.hours
         print(f"resumed at step {state['step']}")
     elif a.init:
         ck = common.load_checkpoint(a.init, 'cpu')
@@ -236,6 +105,18 @@ def main(argv=None) -> int:
         m.load_state_dict(ck['model'])
         state['init'] = {'from': a.init, 'step': ck['state']['step']}
         print(f"initialised from {a.init} (trained {ck['state']['step']} steps there)")
+    return state
+
+
+def main(argv=None) -> int:
+    a = parse_args(argv)
+    device, ckpt_path, _, log = train_loop.open_run(a)
+    torch.manual_seed(a.seed)
+    m = CVAEGAN(a.preset).to(device)
+    opt_ge = torch.optim.Adam(list(m.G.parameters()) + list(m.E.parameters()), lr=a.lr, betas=(a.beta1, 0.999))
+    opt_d = torch.optim.Adam(m.D.parameters(), lr=a.lr, betas=(a.beta1, 0.999))
+    rng = random.Random(a.seed)
+    state = load_weights(a, m, opt_ge, opt_d, ckpt_path, rng)
     n = lambda mod: sum(p.numel() for p in mod.parameters()) / 1e6  # noqa: E731
     print(f'predictor preset {a.preset}: G {n(m.G):.3f} M, E {n(m.E):.3f} M, D {n(m.D):.3f} M params, device {device}')
     train = load_resized(a.data, a.size, a.max_samples)
@@ -257,86 +138,18 @@ def main(argv=None) -> int:
         log.write(type='val', step=state['step'], seconds=round(time.time() - t0, 2), **r)
         print(f"[val] step {state['step']}: " + ', '.join(f'{k} {v:.4f}' for k, v in r.items()), flush=True)
 
-    if state['step'] == 0:
-        run_val()
-    m.train()
-    last_ckpt = last_val = last_log = time.time()
-    seen, calib = 0, None
-    budget = a.hours * 3600 if a.hours else float('inf')
-    start, reason = state['step'], ''
-    while True:
-        planned = state['planned_steps']
-        if a.stop_after is not None and state['step'] - start >= a.stop_after:
-            reason = f'--stop-after {a.stop_after}'
-            break
-        if planned is not None and state['step'] >= planned:
-            reason = f'reached {planned} steps'
-            break
-        if state['train_seconds'] >= budget:
-            reason = f'reached the {a.hours} h budget'
-            break
-        if stop.stop:
-            reason = stop.signame
-            break
-        t0 = time.time()
-        # constant for the first half, then linear decay to 0 (upstream: 100 + 100 epochs)
-        frac = 0.0 if planned is None else max(0.0, (state['step'] - planned / 2) / max(1, planned / 2))
-        lr = a.lr * (1.0 - min(1.0, frac))
+    def step(lr: float) -> dict:
         for o in (opt_ge, opt_d):
             for grp in o.param_groups:
                 grp['lr'] = lr
         blurry, labels, onehot = to_batch(*draw(train, a.batch, rng), device)
         if state['step'] < a.gan_warmup:
-            # cVAE warm-up: every sample goes through the encoder, the loss is CE + KL only
-            mu, logvar, z_enc = encode(m, onehot)
-            loss_ce = F.cross_entropy(m.G(blurry, z_enc), labels)
-            loss_kl = kl_loss(mu, logvar)
-            loss_d = loss_gan = torch.zeros(())
-            loss_g = a.lambda_ce * loss_ce + a.lambda_kl * loss_kl
-            loss_axis = torch.zeros(())
-            if a.lambda_axis:  # the same images with random z
-                loss_axis = axis_loss(m.G(blurry, torch.randn(blurry.shape[0], NZ, device=device)), labels)
-                loss_g = loss_g + a.lambda_axis * loss_axis
-            opt_ge.zero_grad(set_to_none=True)
-            loss_g.backward()
-            opt_ge.step()
-        else:
-            loss_d, loss_g, loss_gan, loss_ce, loss_kl, loss_axis = gan_step(m, a, opt_ge, opt_d, blurry, labels, onehot, device)
-        if not (torch.isfinite(loss_g) and torch.isfinite(loss_d)):
-            raise SystemExit(f"non-finite loss at step {state['step']}")
-        state['step'] += 1
-        state['train_seconds'] += time.time() - t0
-        seen += a.batch
-        if planned is None:
-            if calib is None and state['step'] - start >= 3:
-                calib = (state['step'], state['train_seconds'])
-            elif calib is not None and state['step'] - calib[0] >= a.calib_steps:
-                per = (state['train_seconds'] - calib[1]) / (state['step'] - calib[0])
-                state['planned_steps'] = state['step'] + int((budget - state['train_seconds']) / per)
-                print(f"calibrated: {per:.3f} s/step -> {state['planned_steps']} steps", flush=True)
-                log.write(type='plan', step=state['step'], seconds_per_step=per, planned_steps=state['planned_steps'])
-        now = time.time()
-        if state['step'] % a.log_every == 0:
-            sps = seen / max(1e-9, now - last_log)
-            rec = {'loss_d': float(loss_d), 'loss_gan': float(loss_gan), 'loss_ce': float(loss_ce), 'loss_kl': float(loss_kl),
-                   'loss_axis': float(loss_axis)}
-            log.write(type='train', step=state['step'], lr=lr, samples_per_s=round(sps, 3), **rec)
-            print(f"step {state['step']}/{state['planned_steps'] or '?'} " + ' '.join(f'{k} {v:.4f}' for k, v in rec.items())
-                  + f' lr {lr:.2e} {sps:.2f} samples/s', flush=True)
-            seen, last_log = 0, now
-        if now - last_val >= a.val_every:
-            run_val()
-            last_val = last_log = time.time()
-            seen = 0
-        if now - last_ckpt >= a.ckpt_every:
-            save()
-            last_ckpt = time.time()
-    save()
-    if not stop.stop:
-        run_val()
-    log.write(type='stop', step=state['step'], reason=reason)
-    print(f"stopped at step {state['step']} ({reason}); checkpoint {ckpt_path}", flush=True)
-    log.close()
+            return cvae_step(m, a, opt_ge, blurry, labels, onehot, device)
+        return gan_step(m, a, opt_ge, opt_d, blurry, labels, onehot, device)
+
+    m.train()
+    train_loop.run_to_end(a, state, log=log, ckpt_path=ckpt_path, step=step, validate=run_val, save=save,
+                          save_best=lambda: None, samples_per_step=a.batch, schedule=lambda s, planned: lr_at(a, s, planned))
     return 0
 
 

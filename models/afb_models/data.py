@@ -189,27 +189,38 @@ def reverse(frames: torch.Tensor, g: torch.Tensor) -> tuple[torch.Tensor, torch.
 
 
 def augment(frames: torch.Tensor, g: torch.Tensor, rng: random.Random) -> tuple[torch.Tensor, torch.Tensor]:
-    """Random flips, rot90 (square crops only) and Reverse, each with p = 0.5."""
-    if rng.random() < 0.5:
-        frames, g = hflip(frames, g)
-    if rng.random() < 0.5:
-        frames, g = vflip(frames, g)
-    if frames.shape[-1] == frames.shape[-2] and rng.random() < 0.5:
-        frames, g = rot90(frames, g)
-    if rng.random() < 0.5:
-        frames, g = reverse(frames, g)
+    """Random flips, rot90 (square crops only) and Reverse, each with p = 0.5 (one draw each, in this
+    order; rot90 draws only for square crops)."""
+    for transform in (hflip, vflip, rot90, reverse):
+        if transform is rot90 and frames.shape[-1] != frames.shape[-2]:
+            continue
+        if rng.random() < 0.5:
+            frames, g = transform(frames, g)
     return frames, g
+
+
+def crop_window(shape: tuple[int, int], c: int, rng: random.Random | None = None) -> tuple[int, int]:
+    """Top-left corner (y, x) of a c x c window in an (h, w) frame: random with `rng` (y drawn first),
+    else centred."""
+    h, w = shape
+    if rng is None:
+        return (h - c) // 2, (w - c) // 2
+    return rng.randint(0, h - c), rng.randint(0, w - c)
+
+
+def check_crop(samples: list, crop: int) -> None:
+    """ValueError when a sample (anything with a (h, w) `shape`) is smaller than the crop."""
+    small = [s for s in samples if min(s.shape) < crop]
+    if small:
+        raise ValueError(f'{len(small)} samples are smaller than the crop {crop} (e.g. {small[0].shape})')
 
 
 class CropSampler:
     """Draws random training batches of crops (by slicing the preloaded tensors) with augmentation."""
 
     def __init__(self, samples: list[Sample], crop: int, seed: int = 0, aug: bool = True) -> None:
-        small = [s for s in samples if min(s.shape) < crop]
-        if small:
-            raise ValueError(f'{len(small)} samples are smaller than the crop {crop} (e.g. {small[0].shape})')
-        self.samples, self.crop, self.aug = samples, crop, aug
-        self.rng = random.Random(seed)
+        check_crop(samples, crop)
+        self.samples, self.crop, self.aug, self.rng = samples, crop, aug, random.Random(seed)
 
     def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         """-> frames uint8 (n,8,3,c,c), guidance int8 (n,2,c,c)."""
@@ -217,8 +228,7 @@ class CropSampler:
         c = self.crop
         for _ in range(n):
             s = self.samples[self.rng.randrange(len(self.samples))]
-            h, w = s.shape
-            y, x = self.rng.randint(0, h - c), self.rng.randint(0, w - c)
+            y, x = crop_window(s.shape, c, self.rng)
             f, g = s.frames[..., y:y + c, x:x + c], s.guidance[..., y:y + c, x:x + c]
             if self.aug:
                 f, g = augment(f, g, self.rng)
@@ -235,8 +245,7 @@ def center_crops(samples: list[Sample], size: int, count: int) -> tuple[torch.Te
     c = min(size, hmin) // 4 * 4
     fs, gs = [], []
     for s in picked:
-        h, w = s.shape
-        y, x = (h - c) // 2, (w - c) // 2
+        y, x = crop_window(s.shape, c)
         fs.append(s.frames[..., y:y + c, x:x + c])
         gs.append(s.guidance[..., y:y + c, x:x + c])
     return torch.stack(fs), torch.stack(gs)

@@ -8,22 +8,28 @@ validation score so far), hours. `add_loop_args` adds the flags the driver reads
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from typing import Callable
+
+import torch
 
 from . import common
 
 
-def add_loop_args(p: argparse.ArgumentParser, *, lr: float, val_every: float = 900, ckpt_every: float = 300) -> None:
-    """The flags of the driver (schedule, budget, cadence)."""
+def add_loop_args(p: argparse.ArgumentParser, *, lr: float, val_every: float = 900, ckpt_every: float = 300,
+                  calib_steps: int = 30, cosine: bool = True) -> None:
+    """The flags of the driver (schedule, budget, cadence); `cosine=False` for a trainer that passes
+    its own schedule to run_loop (then --final-lr-ratio and --warmup do not exist)."""
     p.add_argument('--lr', type=float, default=lr)
-    p.add_argument('--final-lr-ratio', type=float, default=0.01, help='cosine ends at lr * this')
-    p.add_argument('--warmup', type=int, default=100, help='linear warm-up steps')
+    if cosine:
+        p.add_argument('--final-lr-ratio', type=float, default=0.01, help='cosine ends at lr * this')
+        p.add_argument('--warmup', type=int, default=100, help='linear warm-up steps')
     p.add_argument('--steps', type=int, default=None, help='planned optimiser steps (cosine length)')
     p.add_argument('--hours', type=float, default=None,
                    help='training-time budget (summed over resumes); without --steps the cosine length is '
                         'calibrated from the measured speed after --calib-steps steps')
-    p.add_argument('--calib-steps', type=int, default=30)
+    p.add_argument('--calib-steps', type=int, default=calib_steps)
     p.add_argument('--stop-after', type=int, default=None,
                    help='end this sitting after N more steps (schedule unchanged; for tests and time slicing)')
     p.add_argument('--val-every', type=float, default=val_every, help='seconds between validations')
@@ -31,11 +37,28 @@ def add_loop_args(p: argparse.ArgumentParser, *, lr: float, val_every: float = 9
     p.add_argument('--log-every', type=int, default=10, help='steps between log lines')
 
 
-def check_loop_args(p: argparse.ArgumentParser, a: argparse.Namespace) -> None:
+def check_loop_args(p: argparse.ArgumentParser, a: argparse.Namespace, min_steps: int = 1) -> None:
+    """A plan is needed; `min_steps=0` lets --steps 0 only save the (e.g. --init) weights."""
     if a.steps is None and a.hours is None:
         p.error('give --steps and/or --hours')
-    if (a.steps is not None and a.steps < 1) or (a.hours is not None and a.hours <= 0):
-        p.error('--steps and --hours must be positive')
+    if (a.steps is not None and a.steps < min_steps) or (a.hours is not None and a.hours <= 0):
+        p.error(f'--steps must be >= {min_steps} and --hours positive')
+
+
+def open_run(a: argparse.Namespace) -> tuple[torch.device, str, str, common.JsonlLog]:
+    """Set torch's threads (--threads), resolve --device, create the run folder --out; returns the
+    device, the paths of ckpt.pt and best.pt, and the run's log.jsonl (appended to)."""
+    torch.set_num_threads(a.threads)
+    device = common.resolve_device(a.device)
+    os.makedirs(a.out, exist_ok=True)
+    return device, os.path.join(a.out, 'ckpt.pt'), os.path.join(a.out, 'best.pt'), common.JsonlLog(os.path.join(a.out, 'log.jsonl'))
+
+
+def load_resume(ckpt_path: str) -> dict:
+    """The checkpoint --resume continues from (full or compact); SystemExit when it does not exist."""
+    if not os.path.isfile(ckpt_path):
+        raise SystemExit(f'--resume given but {ckpt_path} does not exist')
+    return common.load_checkpoint(ckpt_path, 'cpu')
 
 
 def new_state(a: argparse.Namespace) -> dict:
@@ -57,10 +80,12 @@ def resume_state(saved: dict, a: argparse.Namespace) -> dict:
 
 
 def run_loop(a: argparse.Namespace, state: dict, *, step: Callable[[float], dict], validate: Callable[[], float | None],
-             save: Callable[[], None], save_best: Callable[[], None], log: common.JsonlLog, samples_per_step: int) -> str:
+             save: Callable[[], None], save_best: Callable[[], None], log: common.JsonlLog, samples_per_step: int,
+             schedule: Callable[[int, int | None], float] | None = None) -> str:
     """Train until a stop condition; returns the reason. `step(lr)` runs one optimisation step and
     returns scalar metrics for the log (it must include 'loss'); `validate()` returns a score where
-    higher is better (or None); the best score so far is kept in state['best'] and saved by save_best."""
+    higher is better (or None); the best score so far is kept in state['best'] and saved by save_best.
+    `schedule(step, planned)` gives the learning rate (default: the cosine of add_loop_args' flags)."""
     stop = common.StopFlag()
 
     def run_val() -> None:
@@ -91,8 +116,11 @@ def run_loop(a: argparse.Namespace, state: dict, *, step: Callable[[float], dict
             reason = stop.signame
             break
         t0 = time.time()
-        warmup = a.warmup if planned is None else min(a.warmup, planned // 10)
-        lr = common.cosine_lr(state['step'], planned or 10**9, a.lr, a.final_lr_ratio, warmup)
+        if schedule is not None:
+            lr = schedule(state['step'], planned)
+        else:
+            warmup = a.warmup if planned is None else min(a.warmup, planned // 10)
+            lr = common.cosine_lr(state['step'], planned or 10**9, a.lr, a.final_lr_ratio, warmup)
         metrics = step(lr)
         if not all(v == v and abs(v) != float('inf') for v in metrics.values()):
             raise SystemExit(f"non-finite metrics {metrics} at step {state['step']}")
@@ -127,4 +155,15 @@ def run_loop(a: argparse.Namespace, state: dict, *, step: Callable[[float], dict
         save()
     log.write(type='stop', step=state['step'], reason=reason)
     print(f"stopped at step {state['step']} ({reason})", flush=True)
+    return reason
+
+
+def run_to_end(a: argparse.Namespace, state: dict, *, log: common.JsonlLog, ckpt_path: str, **loop) -> str:
+    """run_loop (its keyword arguments in `loop`), then close the log, also after an error, and say
+    where the checkpoint is."""
+    try:
+        reason = run_loop(a, state, log=log, **loop)
+    finally:
+        log.close()
+    print(f'checkpoint {ckpt_path} ({reason})', flush=True)
     return reason
