@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join, relative } from 'node:path';
-import { DEFAULT_MODEL_FILES, DEFAULT_PREDICTOR_FILES } from '../configs/model-options.js';
+import { DEFAULT_MODEL_FILES, DEFAULT_MOTION_MODEL_FILES, DEFAULT_PREDICTOR_FILES } from '../configs/model-options.js';
 import { packageRoot } from '../pipeline/video/defaults.js';
 import { writeFileAtomic } from '../pipeline/io/atomic.js';
 import { formatEvalMarkdown, type EvalReport } from '../pipeline/eval/report.js';
@@ -102,9 +102,41 @@ function summaryTable(runs: readonly Run[]): string[] {
   return lines;
 }
 
+/** The motion-aware comparison: each method of the 'video' runs (all 7 frames) as PSNR and gain over repeat-blurry, per set. */
+function motionTable(runs: readonly Run[]): string[] {
+  const video = runs.filter((r) => r.id === 'video' && r.report);
+  if (video.length === 0) return [];
+  const ids = ['blurry', 'warped', 'physics', 'learned', 'video', 'gt'];
+  const lines = [
+    '## Motion from video, all 7 frames',
+    '',
+    `| Method | ${video.map((r) => `${r.set} PSNR (dB) | gain`).join(' | ')} |`,
+    `| --- | ${video.map(() => '---: | ---:').join(' | ')} |`,
+  ];
+  for (const id of ids) {
+    const cells = video.map((r) => {
+      const m = r.report!.methods.find((x) => x.id === id);
+      const base = r.report!.methods.find((x) => x.id === 'blurry')!.overall.psnr;
+      return m ? `${m.overall.psnr.toFixed(2)} | ${id === 'blurry' ? '—' : `${m.overall.psnr - base >= 0 ? '+' : ''}${(m.overall.psnr - base).toFixed(2)}`}` : '— | —';
+    });
+    const label = video[0]!.report!.methods.find((x) => x.id === id)?.label ?? id;
+    lines.push(`| ${label} | ${cells.join(' | ')} |`);
+  }
+  // per video: no real-clip video below repeat-blurry?
+  for (const r of video) {
+    const per = (id: string) => r.report!.methods.find((x) => x.id === id)?.perVideo ?? {};
+    const blurry = per('blurry');
+    const worst = (id: string) => Math.min(...Object.entries(per(id)).map(([v, sc]) => sc.psnr - blurry[v]!.psnr));
+    lines.push('', `${r.set}: worst video against repeat-blurry: physics ${worst('physics').toFixed(2)} dB` + (per('learned') && Object.keys(per('learned')).length ? `, learned ${worst('learned').toFixed(2)} dB` : '') + '.');
+  }
+  return [...lines, ''];
+}
+
 async function main(): Promise<void> {
   const values = parseBenchFlags('npm run bench:quality --', {
-    model: { type: 'string', default: shipped(DEFAULT_MODEL_FILES), help: 'decomposition model' },
+    model: { type: 'string', default: shipped(DEFAULT_MODEL_FILES), help: 'guidance-conditioned decomposition model' },
+    'motion-model': { type: 'string', default: shipped(DEFAULT_MOTION_MODEL_FILES), help: 'motion-aware model (the learned rows)' },
+    'skip-predict': { type: 'boolean', help: 'leave out the predictor runs (P1/P3/P5)' },
     predictor: { type: 'string', default: shipped(DEFAULT_PREDICTOR_FILES), help: 'guidance predictor' },
     work: { type: 'string', default: join(ROOT, 'runs', 'bench-quality'), help: 'folder for the generated benchmark sets' },
     out: { type: 'string', default: join(ROOT, 'docs', 'RESULTS.md'), help: 'markdown report to write' },
@@ -158,9 +190,17 @@ async function main(): Promise<void> {
     }
     runs.push(
       { id: 'gt', set: name, title: `${name}: ground-truth guidance (all 7 frames)`, args: [...withModel, '--guidance', 'gt'] },
-      { id: 'video', set: name, title: `${name}: guidance from video (frames 0,3,6, as the reference scores it)`, args: [...withModel, '--guidance', 'video', '--frames', '0,3,6'] },
+      {
+        id: 'video', set: name, title: `${name}: motion from video (all 7 frames): warped blurry, physics, learned, guidance-only model`,
+        args: [...withModel, '--guidance', 'video', '--motion-model', rel(values['motion-model'])],
+      },
+      {
+        id: 'video-prev', set: name, title: `${name}: motion from the previous frame only (the reference's choice), all 7 frames`,
+        args: [...withModel, '--guidance', 'video', '--neighbours', 'previous', '--motion-model', 'none'],
+      },
+      { id: 'video-036', set: name, title: `${name}: guidance from video (frames 0,3,6, as the reference scores it)`, args: [...withModel, '--guidance', 'video', '--frames', '0,3,6', '--motion-model', rel(values['motion-model'])] },
     );
-    if (hasPredictor) {
+    if (hasPredictor && !values['skip-predict']) {
       runs.push({ id: 'predict', set: name, title: `${name}: predicted guidance, best of 1/3/5 samples`, args: [...withModel, '--guidance', 'predict', '--samples', '5', '--seed', '0', '--predictor', rel(values.predictor)] });
     }
   }
@@ -186,7 +226,7 @@ async function main(): Promise<void> {
       `(${CLIP_SET.window / CLIP_SET.interpolate} source frame intervals) per blurry frame; dataset config hash \`${clipManifest.configHash}\`. ` +
       'Their sharp frames include interpolated in-betweens, so they are an approximation of true high-speed ground truth (interpolation artefacts count against every method alike).',
     (hasModel
-      ? `Model: \`${rel(values.model)}\` (sha256 ${await sha256(values.model)}).`
+      ? `Guidance-only model: \`${rel(values.model)}\` (sha256 ${await sha256(values.model)}). Motion-aware model (the learned rows): \`${rel(values['motion-model'])}\` (sha256 ${await sha256(values['motion-model'])}).`
       : `**Model: \`${rel(values.model)}\` does not exist yet, so only the repeat-blurry baseline is reported; rerun \`npm run bench:quality\` once the model is exported.**`) +
       (hasPredictor ? ` Predictor: \`${rel(values.predictor)}\` (sha256 ${await sha256(values.predictor)}).` : ` Predictor: \`${rel(values.predictor)}\` not found, so the P1/P3/P5 rows are missing.`),
     '',
@@ -195,7 +235,7 @@ async function main(): Promise<void> {
       'LPIPS is not computed: it needs pretrained AlexNet weights, which cannot be obtained offline.',
     '',
   ];
-  lines.push(...summaryTable(runs), '');
+  lines.push(...motionTable(runs), ...summaryTable(runs), '');
   for (const run of runs) {
     lines.push(formatEvalMarkdown(run.report!, { title: run.title, headingLevel: 2 }));
     lines.push(`Evaluation time: ${run.seconds!.toFixed(0)} s.`, '');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InputError } from './errors.js';
 import { Decomposer, FRAMES_PER_BLUR } from './runtime/decomposer.js';
 import { MotionDecomposer } from './runtime/motion-decomposer.js';
-import { exposureCorrelations, pickExposure } from './math/motion/exposure.js';
+import { estimateClipExposure } from './motion/clip-exposure.js';
 import { createMotionSource, motionFileSource, type FrameMotion } from './motion/source.js';
 import type { Provider } from './runtime/session.js';
 import type { DecomposeMethod } from '../configs/model-options.js';
@@ -101,12 +101,11 @@ async function frameMotions(job: DecomposeJob, image: RgbImage): Promise<FrameMo
   }
 }
 
-/** The exposure for a frame with known motion: the job's, or estimated from the frame itself. */
-function frameExposure(job: DecomposeJob, image: RgbImage, motion: FrameMotion): number {
+/** The exposure for a frame with known motion: the job's, or estimated from the frame and its motion file. */
+async function frameExposure(job: DecomposeJob, image: RgbImage): Promise<number> {
   if (job.exposure !== 'auto') return job.exposure;
-  if (!motion.motion) return 1;
-  const { products, energy } = exposureCorrelations(image.data, motion.motion);
-  const e = pickExposure(products, energy);
+  const source = motionFileSource(job.motionPath!);
+  const e = await estimateClipExposure(source, [{ index: 0, cur: image }]);
   job.log.info(e === undefined ? 'exposure: too little fast motion to estimate it; using 1' : `exposure: estimated ${e.toFixed(2)} of the frame interval`);
   return e ?? 1;
 }
@@ -132,7 +131,7 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
       const dir = maps.length > 1 ? join(job.outDir, `s${k}`) : job.outDir;
       const result = await decomposeFrame(models, {
         index: k, width, height, rgb: image.data, method, guidance: g.data, tile, consistency: job.consistency,
-        ...(m.motion && method !== 'guidance' ? { motion: m.motion.data, exposure: frameExposure(job, image, m) } : {}),
+        ...(m.motion && method !== 'guidance' ? { motion: m.motion.data, exposure: await frameExposure(job, image) } : {}),
       });
       const plane = width * height * 3;
       const frames: RgbImage[] = Array.from({ length: FRAMES_PER_BLUR }, (_, j) => ({ width, height, data: result.frames.subarray(j * plane, (j + 1) * plane) }));

@@ -9,8 +9,8 @@ import type { GuidanceMap, RgbImage } from '../math/types.js';
 import { DecomposePool } from '../frame/pool.js';
 import { FRAMES_PER_BLUR } from '../runtime/decomposer.js';
 import type { DecomposeTask } from '../frame/decompose-frame.js';
-import { exposureCorrelations, pickExposure } from '../math/motion/exposure.js';
-import type { FrameMotion, MotionSource } from '../motion/source.js';
+import { estimateClipExposure } from '../motion/clip-exposure.js';
+import type { FrameMotion, MotionRequest, MotionSource } from '../motion/source.js';
 import type { Provider } from '../runtime/session.js';
 import { bestOfCounts, ScoreAccumulator } from './aggregate.js';
 import { loadSample, selectSamples, type EvalSample, type EvalSplit } from './dataset.js';
@@ -130,7 +130,8 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
       return started.then(async ({ result }) => splitFrames((await result).frames, width, height));
     };
     const runModel = (sample: EvalSample, guidance: GuidanceMap, n: number) => runTask(sample, { method: 'guidance', guidance: guidance.data }, n);
-    const motionOf = (sample: EvalSample) => o.source!.frameMotion({ index: sample.index, cur: sample.blurry, ...(sample.previous ? { prev: sample.previous } : {}), ...(sample.next ? { next: sample.next } : {}) });
+    const requestOf = (sample: EvalSample): MotionRequest => ({ index: sample.index, cur: sample.blurry, ...(sample.previous ? { prev: sample.previous } : {}), ...(sample.next ? { next: sample.next } : {}) });
+    const motionOf = (sample: EvalSample) => o.source!.frameMotion(requestOf(sample));
     const load = (ref: (typeof set.samples)[number]) => loadSample(set, ref, { guidance: true, previous: video, next: video, crop: o.crop });
     // --exposure auto: each video's exposure from all its selected samples, as `afb video` estimates a clip's
     const exposureOf = (name: string): Promise<number> => {
@@ -144,17 +145,10 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
     const videoExposure = async (name: string): Promise<number> => {
       if (typeof o.exposure === 'number') return o.exposure;
       if (o.exposure === 'dataset') return set.dutyCycles?.[name] ?? 1;
-      let products: Float64Array | undefined;
-      let energy: Float64Array | undefined;
-      for (const ref of set.samples.filter((r) => r.video === name)) {
-        const sample = await load(ref);
-        const [m] = await motionOf(sample);
-        if (!m?.motion) continue;
-        const c = exposureCorrelations(sample.blurry.data, m.motion);
-        if (!products || !energy) { products = c.products; energy = c.energy; continue; }
-        for (let k = 0; k < products.length; k++) { products[k] += c.products[k]!; energy[k] += c.energy[k]!; }
-      }
-      return (products && energy ? pickExposure(products, energy) : undefined) ?? 1;
+      const requests = async function* () {
+        for (const ref of set.samples.filter((r) => r.video === name)) yield requestOf(await load(ref));
+      };
+      return (await estimateClipExposure(o.source!, requests())) ?? 1;
     };
     const runMotionMethods = async (sample: EvalSample, motion: FrameMotion, n: number): Promise<MetricFrame[][]> => {
       const exposure = await exposureOf(sample.video);

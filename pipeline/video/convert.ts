@@ -10,7 +10,7 @@ import type { Rational, RgbImage } from '../math/types.js';
 import type { DecomposePool } from '../frame/pool.js';
 import { chooseTile, formatTile } from '../frame/tile-policy.js';
 import type { DecomposeMethod } from '../../configs/model-options.js';
-import { exposureCorrelations, pickExposure } from '../math/motion/exposure.js';
+import { estimateClipExposure, neighbourRequests } from '../motion/clip-exposure.js';
 import type { MotionSource } from '../motion/source.js';
 import { FRAMES_OUT_PER_IN, outputRate, rateText } from './rate.js';
 import type { PixFmt, Preset, VideoCodec } from '../../configs/codec-options.js';
@@ -219,7 +219,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
      * clip; else all but the last, which waits for its successor). */
     const estimate = async (atEnd: boolean) => {
       const te = performance.now();
-      exposure = await estimateClipExposure(source, early, log, job.input);
+      exposure = await exposureFromFirstFrames(source, early, log, job.input);
       stages.flow += performance.now() - te;
       const n = atEnd ? early.length : early.length - 1;
       for (let i = 0; i < n; i++) await submit(i, early[i]!, early[i - 1], early[i + 1]);
@@ -307,19 +307,8 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
 export const EXPOSURE_FRAMES = 12;
 
 /** The clip's exposure from its first frames and their motion (1 when it cannot be measured). */
-async function estimateClipExposure(source: MotionSource, frames: readonly RgbImage[], log: Logger, input: string): Promise<number> {
-  let products: Float64Array | undefined;
-  let energy: Float64Array | undefined;
-  for (const [i, cur] of frames.entries()) {
-    const prev = frames[i - 1];
-    const next = frames[i + 1];
-    const [m] = await source.frameMotion({ index: i, cur, ...(prev ? { prev } : {}), ...(next ? { next } : {}) });
-    if (!m?.motion) continue;
-    const c = exposureCorrelations(cur.data, m.motion);
-    if (!products || !energy) { products = c.products; energy = c.energy; continue; }
-    for (let k = 0; k < products.length; k++) { products[k] += c.products[k]!; energy[k] += c.energy[k]!; }
-  }
-  const e = products && energy ? pickExposure(products, energy) : undefined;
+async function exposureFromFirstFrames(source: MotionSource, frames: readonly RgbImage[], log: Logger, input: string): Promise<number> {
+  const e = await estimateClipExposure(source, neighbourRequests(frames));
   if (e === undefined) {
     log.info(`${input}: exposure: too little fast motion in the first ${frames.length} frames to estimate it; using 1 (give --exposure to set it)`);
     return 1;
