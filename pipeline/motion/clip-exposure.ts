@@ -1,27 +1,19 @@
 // A clip's exposure fraction from some of its frames and their motion (`--exposure auto`): the
 // blur-length correlations of every frame (pipeline/math/motion/exposure.ts) summed, then one pick.
-import { exposureCorrelations, pickExposure } from '../math/motion/exposure.js';
+import { addExposureSums, exposureCorrelations, pickExposure, type ExposureSums } from '../math/motion/exposure.js';
 import type { MotionRequest, MotionSource } from './source.js';
 
 /** The estimate, or undefined when the frames hold too little fast motion to measure it. */
 export async function estimateClipExposure(source: MotionSource, frames: AsyncIterable<MotionRequest> | Iterable<MotionRequest>): Promise<number | undefined> {
-  let products: Float64Array | undefined;
-  let energy: Float64Array | undefined;
+  let sums: ExposureSums | undefined;
   for await (const request of frames) {
     const [m] = await source.frameMotion(request);
     if (!m?.motion) continue;
     const c = exposureCorrelations(request.cur.data, m.motion);
-    if (!products || !energy) {
-      products = c.products;
-      energy = c.energy;
-      continue;
-    }
-    for (let k = 0; k < products.length; k++) {
-      products[k] += c.products[k]!;
-      energy[k] += c.energy[k]!;
-    }
+    if (sums) addExposureSums(sums, c);
+    else sums = c;
   }
-  return products && energy ? pickExposure(products, energy) : undefined;
+  return sums ? pickExposure(sums) : undefined;
 }
 
 /** Neighbourhood requests for consecutive frames (the ends have one neighbour). */

@@ -4,7 +4,9 @@
 // first derivative is close to white noise) its correlation with itself along the streak is near 0
 // except at lag 0 and a negative spike at lag L (classic blur-length estimation). The motion F
 // gives the direction and, per pixel, the streak length e|F|: the e whose lag e*F(x) gives the most
-// negative mean correlation over the fast-moving pixels is the estimate.
+// negative mean correlation over the fast-moving pixels is the estimate. The same correlation taken
+// across the streak (where nothing is blurred) is subtracted: it holds the image's own structure
+// (stripes, textures), which would otherwise make dips of its own.
 import { toLinearLut } from '../colour.js';
 import type { MotionField } from './motion-field.js';
 
@@ -14,14 +16,17 @@ export interface ExposureSearch {
   readonly candidates: readonly number[];
   readonly minMotion: number;
   readonly minLag: number;
+  /** Most pixels of one frame that are measured (evenly thinned). */
+  readonly maxPixels: number;
 }
 
 /** Candidates 0.2, 0.225, ..., 1 (a parabola through the best three refines between them);
- * pixels moving >= 10 px per frame interval; lags >= 3 px. */
+ * pixels moving >= 10 px per frame interval, at most 6000 of them per frame; lags >= 3 px. */
 export const EXPOSURE_SEARCH: ExposureSearch = {
   candidates: Array.from({ length: 33 }, (_, k) => 0.2 + 0.025 * k),
   minMotion: 10,
   minLag: 3,
+  maxPixels: 6000,
 };
 
 /** The dip must reach at least this (normalised correlation) to count as the streak's end. */
@@ -33,6 +38,26 @@ function luminance(rgb: Uint8Array | Uint16Array, n: number): Float32Array {
   const out = new Float32Array(n);
   for (let p = 0; p < n; p++) out[p] = 0.2126 * lut[rgb[3 * p]!]! + 0.7152 * lut[rgb[3 * p + 1]!]! + 0.0722 * lut[rgb[3 * p + 2]!]!;
   return out;
+}
+
+/** A [1 2 1]/4 blur along x then y, twice (about a 1-pixel Gaussian): bilinear sampling at
+ * fractional positions then smooths every lag alike, instead of some lags more than others. */
+function smooth(img: Float32Array, w: number, h: number): Float32Array {
+  let a = img;
+  for (let pass = 0; pass < 2; pass++) {
+    const b = new Float32Array(a.length);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      b[p] = 0.25 * a[x > 0 ? p - 1 : p]! + 0.5 * a[p]! + 0.25 * a[x < w - 1 ? p + 1 : p]!;
+    }
+    const c = new Float32Array(a.length);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      c[p] = 0.25 * b[y > 0 ? p - w : p]! + 0.5 * b[p]! + 0.25 * b[y < h - 1 ? p + w : p]!;
+    }
+    a = c;
+  }
+  return a;
 }
 
 function sample(img: Float32Array, w: number, h: number, x: number, y: number): number {
@@ -47,50 +72,86 @@ function sample(img: Float32Array, w: number, h: number, x: number, y: number): 
   return (1 - fy) * ((1 - fx) * img[y0 * w + x0]! + fx * img[y0 * w + x1]!) + fy * ((1 - fx) * img[y1 * w + x0]! + fx * img[y1 * w + x1]!);
 }
 
-/** Sums of g(x - eF/2) g(x + eF/2) and of g^2 over one frame's fast-moving pixels, per candidate e
- * (g: the luminance second difference along F). Add the sums over frames, then `pickExposure`. */
-export function exposureCorrelations(rgb: Uint8Array | Uint16Array, motion: MotionField, search: ExposureSearch = EXPOSURE_SEARCH): { products: Float64Array; energy: Float64Array } {
+/** Per candidate e, over one frame's fast-moving pixels: sums of g(x - eF/2) g(x + eF/2) and of g^2
+ * along the streak (g: the luminance second difference along F), and the same across it. Add the
+ * sums over frames, then `pickExposure`. */
+export interface ExposureSums {
+  readonly products: Float64Array;
+  readonly energy: Float64Array;
+  readonly acrossProducts: Float64Array;
+  readonly acrossEnergy: Float64Array;
+}
+
+/** ExposureSums of one frame (see ExposureSums). */
+export function exposureCorrelations(rgb: Uint8Array | Uint16Array, motion: MotionField, search: ExposureSearch = EXPOSURE_SEARCH): ExposureSums {
   const { width: w, height: h } = motion;
-  const lum = luminance(rgb, w * h);
-  const products = new Float64Array(search.candidates.length);
-  const energy = new Float64Array(search.candidates.length);
+  const lum = smooth(luminance(rgb, w * h), w, h);
+  const n = search.candidates.length;
+  const products = new Float64Array(n);
+  const energy = new Float64Array(n);
+  const acrossProducts = new Float64Array(n);
+  const acrossEnergy = new Float64Array(n);
+  const inside = (px: number, py: number) => px >= 0 && py >= 0 && px <= w - 1 && py <= h - 1;
   // second difference along the streak, one pixel steps
   const g = (x: number, y: number, ux: number, uy: number) => sample(lum, w, h, x + ux, y + uy) - 2 * sample(lum, w, h, x, y) + sample(lum, w, h, x - ux, y - uy);
-  // every other pixel in each direction: plenty of samples, a quarter of the cost
-  for (let y = 1; y < h - 1; y += 2) {
-    for (let x = 1; x < w - 1; x += 2) {
-      const p = y * w + x;
-      const fx = motion.data[2 * p]!;
-      const fy = motion.data[2 * p + 1]!;
-      const len = Math.hypot(fx, fy);
-      if (!(len >= search.minMotion)) continue;
-      const ux = fx / len;
-      const uy = fy / len;
-      search.candidates.forEach((e, k) => {
-        if (e * len < search.minLag) return;
-        const hx = 0.5 * e * fx;
-        const hy = 0.5 * e * fy;
-        const ax = x - hx; const ay = y - hy; const bx = x + hx; const by = y + hy;
-        if (ax < 0 || bx < 0 || ay < 0 || by < 0 || ax > w - 1 || bx > w - 1 || ay > h - 1 || by > h - 1) return;
-        const ga = g(ax, ay, ux, uy);
-        const gb = g(bx, by, ux, uy);
-        products[k] += ga * gb;
-        energy[k] += 0.5 * (ga * ga + gb * gb);
-      });
-    }
+  // the fast-moving pixels, thinned evenly to at most search.maxPixels (the cost is per pixel)
+  const fast: number[] = [];
+  for (let p = 0; p < w * h; p++) if (Math.hypot(motion.data[2 * p]!, motion.data[2 * p + 1]!) >= search.minMotion) fast.push(p);
+  const step = Math.max(1, fast.length / search.maxPixels);
+  for (let i = 0; i < fast.length; i += step) {
+    const p = fast[Math.floor(i)]!;
+    const x = p % w;
+    const y = (p - x) / w;
+    const fx = motion.data[2 * p]!;
+    const fy = motion.data[2 * p + 1]!;
+    const len = Math.hypot(fx, fy);
+    const ux = fx / len;
+    const uy = fy / len;
+    search.candidates.forEach((e, k) => {
+      if (e * len < search.minLag) return;
+      // half the lag, snapped to whole pixels: every candidate samples at the same sub-pixel
+      // phase (a fractional lag would be smoothed by the interpolation more at some e than others)
+      const hx = Math.round(0.5 * e * fx);
+      const hy = Math.round(0.5 * e * fy);
+      // along the streak (a, b) and across it (c, d: the same lag turned by 90 degrees)
+      if (!inside(x - hx, y - hy) || !inside(x + hx, y + hy) || !inside(x + hy, y - hx) || !inside(x - hy, y + hx)) return;
+      const ga = g(x - hx, y - hy, ux, uy);
+      const gb = g(x + hx, y + hy, ux, uy);
+      products[k] += ga * gb;
+      energy[k] += 0.5 * (ga * ga + gb * gb);
+      const gc = g(x + hy, y - hx, -uy, ux);
+      const gd = g(x - hy, y + hx, -uy, ux);
+      acrossProducts[k] += gc * gd;
+      acrossEnergy[k] += 0.5 * (gc * gc + gd * gd);
+    });
   }
-  return { products, energy };
+  return { products, energy, acrossProducts, acrossEnergy };
+}
+
+/** Add b's sums into a. */
+export function addExposureSums(a: ExposureSums, b: ExposureSums): void {
+  for (let k = 0; k < a.products.length; k++) {
+    a.products[k] += b.products[k]!;
+    a.energy[k] += b.energy[k]!;
+    a.acrossProducts[k] += b.acrossProducts[k]!;
+    a.acrossEnergy[k] += b.acrossEnergy[k]!;
+  }
 }
 
 /** The exposure estimate from summed correlations: the candidate with the lowest normalised
- * correlation, refined by a parabola through it and its neighbours; undefined without data or
- * without a clear dip (too little fast motion to measure). */
-export function pickExposure(products: Float64Array, energy: Float64Array, search: ExposureSearch = EXPOSURE_SEARCH): number | undefined {
+ * correlation (along minus across the streak), refined; undefined without data or without a clear
+ * dip (too little fast motion to measure). */
+export function pickExposure(sums: ExposureSums, search: ExposureSearch = EXPOSURE_SEARCH): number | undefined {
   const c = search.candidates;
-  const score = Array.from(products, (v, k) => (energy[k]! > 0 ? v / energy[k]! : NaN));
+  const { products, energy, acrossProducts, acrossEnergy } = sums;
+  const score = Array.from(products, (v, k) => (energy[k]! > 0 && acrossEnergy[k]! > 0 ? v / energy[k]! - acrossProducts[k]! / acrossEnergy[k]! : NaN));
   let best = -1;
   for (let k = 0; k < c.length; k++) if (Number.isFinite(score[k]) && (best < 0 || score[k]! < score[best]!)) best = k;
   if (best < 0 || !(score[best]! <= MIN_DIP)) return undefined;
+  // Whole-pixel lags make neighbouring candidates share a lag (a plateau of equal scores): take
+  // the plateau's middle; otherwise refine with a parabola through the best and its neighbours.
+  const plateau = c.filter((_, k) => Math.abs(score[k]! - score[best]!) < 1e-12);
+  if (plateau.length > 1) return plateau.reduce((x, y) => x + y, 0) / plateau.length;
   if (best > 0 && best < c.length - 1 && Number.isFinite(score[best - 1]) && Number.isFinite(score[best + 1])) {
     const a = score[best - 1]!;
     const b = score[best]!;
