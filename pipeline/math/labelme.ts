@@ -42,14 +42,24 @@ export function screenAngleToVector(degrees: number): [number, number] {
  * shape and the label when it is not in the vocabulary.
  */
 export function labelToCode(label: string, directions: DirectionCount, shapeIndex: number): number[] {
+  const vector = labelVector(label, shapeIndex);
+  if (!vector) return new Array<number>(channelsForDirections(directions)).fill(0);
+  return quantizeVector(vector[0], vector[1], directions, 0);
+}
+
+/**
+ * The direction a label names, in image axes (+x right, +y down; not normalised: 'up-right' is
+ * (1, -1)), or null for 'static'. Same vocabulary and errors as labelToCode.
+ */
+export function labelVector(label: string, shapeIndex: number): readonly [number, number] | null {
   const lower = label.trim().toLowerCase();
   const key = lower.replace(/[\s_]+/g, '-');
-  if (key === 'static') return new Array<number>(channelsForDirections(directions)).fill(0);
-  let vector = NAMED[key];
+  if (key === 'static') return null;
+  const named = NAMED[key];
+  if (named) return named;
   const angle = /^(?:angle:)?([+-]?\d+(?:\.\d+)?)(?:deg|°)?$/.exec(lower.replace(/\s+/g, ''));
-  if (!vector && angle && Number.isFinite(Number(angle[1]))) vector = screenAngleToVector(Number(angle[1]));
-  if (!vector) throw new InvalidOptionError(`labelme shape ${shapeIndex} label`, VOCABULARY, label);
-  return quantizeVector(vector[0], vector[1], directions, 0);
+  if (angle && Number.isFinite(Number(angle[1]))) return screenAngleToVector(Number(angle[1]));
+  throw new InvalidOptionError(`labelme shape ${shapeIndex} label`, VOCABULARY, label);
 }
 
 /**
@@ -132,16 +142,25 @@ function shapeRows(shape: LabelmeShape, height: number): [number, number] {
   return [Math.max(0, Math.floor(lo - 1)), Math.min(height - 1, Math.ceil(hi + 1))];
 }
 
+/**
+ * Call `paint(i)` for the index i of every pixel inside a shape (rasterizeShape's rules), visiting
+ * only the rows the shape can cover (many small shapes on a large image stay cheap).
+ */
+export function forEachPixelInside(shape: LabelmeShape, width: number, height: number, shapeIndex: number, paint: (i: number) => void): void {
+  const mask = rasterizeShape(shape, width, height, shapeIndex);
+  const [y0, y1] = shapeRows(shape, height);
+  for (let i = y0 * width; i < (y1 + 1) * width; i++) if (mask[i]) paint(i);
+}
+
 /** Guidance from labelme shapes: unlabelled pixels static, shapes painted in order (later shapes win). */
 export function labelmeToGuidance(shapes: readonly LabelmeShape[], width: number, height: number, directions: DirectionCount = 4): GuidanceMap {
   const c = channelsForDirections(directions);
   const data = new Int8Array(width * height * c);
   shapes.forEach((shape, index) => {
     const code = labelToCode(shape.label, directions, index);
-    const mask = rasterizeShape(shape, width, height, index);
-    // Only the rows the shape can cover (many small shapes on a large image stay cheap).
-    const [y0, y1] = shapeRows(shape, height);
-    for (let i = y0 * width; i < (y1 + 1) * width; i++) if (mask[i]) for (let k = 0; k < c; k++) data[i * c + k] = code[k]!;
+    forEachPixelInside(shape, width, height, index, (i) => {
+      for (let k = 0; k < c; k++) data[i * c + k] = code[k]!;
+    });
   });
   return { width, height, channels: c, data };
 }
