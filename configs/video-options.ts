@@ -60,11 +60,18 @@ export const VIDEO_OPTIONS = [
   ...CODEC_OPTIONS,
 ] as const;
 
+/** --motion: the known motion of one image (`afb decompose`, `afb edit`). */
+export const MOTION_OPTION = defineOption({
+  key: 'motion', flag: '--motion <file>',
+  description: 'the known motion of the image (.flo or .npy (H, W, 2), pixels per frame interval, forward in time), e.g. from a gyro or the previous frame: enables --method learned/physics',
+  default: undefined, parse: optional(stringParser),
+});
+
 /** Options of `afb decompose`. */
 export const DECOMPOSE_OPTIONS = [
   ...MODEL_OPTIONS,
   guidanceOption(['predict'], 'predict', true),
-  defineOption({ key: 'motion', flag: '--motion <file>', description: 'the known motion of the image (.flo or .npy (H, W, 2), pixels per frame interval, forward in time), e.g. from a gyro or the previous frame: enables --method learned/physics', default: undefined, parse: optional(stringParser) }),
+  MOTION_OPTION,
   defineOption({ key: 'samples', flag: '--samples <n>', description: 'with --guidance predict: N guidance samples -> N animations in DIR/s{k}/', default: 1, parse: intParser(1, 64) }),
   defineOption({ key: 'gif', flag: '--gif', description: 'also write a back-and-forth GIF preview of the 7 frames', default: false, parse: booleanParser }),
   defineOption({ key: 'mp4', flag: '--mp4', description: 'also write a back-and-forth MP4 preview of the 7 frames', default: false, parse: booleanParser }),

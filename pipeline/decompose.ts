@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InputError } from './errors.js';
 import { Decomposer, FRAMES_PER_BLUR } from './runtime/decomposer.js';
 import { MotionDecomposer } from './runtime/motion-decomposer.js';
-import { estimateClipExposure } from './motion/clip-exposure.js';
+import { exposureCorrelations, pickExposure } from './math/motion/exposure.js';
 import { createMotionSource, motionFileSource, type FrameMotion } from './motion/source.js';
 import type { Provider } from './runtime/session.js';
 import type { DecomposeMethod } from '../configs/model-options.js';
@@ -14,6 +14,7 @@ import { openPreviewSink, openVideoSink } from './io/frame-sink.js';
 import { writeGuidance } from './io/guidance-io.js';
 import { readImage, writePng } from './io/image.js';
 import type { Logger } from './log.js';
+import type { MotionField } from './math/motion/motion-field.js';
 import type { RgbImage } from './math/types.js';
 import { chooseTile } from './frame/tile-policy.js';
 
@@ -101,12 +102,16 @@ async function frameMotions(job: DecomposeJob, image: RgbImage): Promise<FrameMo
   }
 }
 
-/** The exposure for a frame with known motion: the job's, or estimated from the frame and its motion file. */
-async function frameExposure(job: DecomposeJob, image: RgbImage): Promise<number> {
-  if (job.exposure !== 'auto') return job.exposure;
-  const source = motionFileSource(job.motionPath!);
-  const e = await estimateClipExposure(source, [{ index: 0, cur: image }]);
-  job.log.info(e === undefined ? 'exposure: too little fast motion to estimate it; using 1' : `exposure: estimated ${e.toFixed(2)} of the frame interval`);
+/**
+ * The exposure for an image with known motion: the given one, or for 'auto' estimated from the
+ * image itself along its motion (1 when too little moves fast enough). `afb decompose --motion`
+ * and `afb edit --motion` use this, so an exported motion file reproduces the editor's animation.
+ */
+export function imageExposure(exposure: number | 'auto', image: RgbImage, motion: MotionField | undefined, log: Logger): number {
+  if (exposure !== 'auto') return exposure;
+  if (!motion) return 1;
+  const e = pickExposure(exposureCorrelations(image.data, motion)); // estimateClipExposure of this one frame
+  log.info(e === undefined ? 'exposure: too little fast motion to estimate it; using 1' : `exposure: estimated ${e.toFixed(2)} of the frame interval`);
   return e ?? 1;
 }
 
@@ -131,7 +136,7 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
       const dir = maps.length > 1 ? join(job.outDir, `s${k}`) : job.outDir;
       const result = await decomposeFrame(models, {
         index: k, width, height, rgb: image.data, method, guidance: g.data, tile, consistency: job.consistency,
-        ...(m.motion && method !== 'guidance' ? { motion: m.motion.data, exposure: await frameExposure(job, image) } : {}),
+        ...(m.motion && method !== 'guidance' ? { motion: m.motion.data, exposure: imageExposure(job.exposure, image, m.motion, job.log) } : {}),
       });
       const plane = width * height * 3;
       const frames: RgbImage[] = Array.from({ length: FRAMES_PER_BLUR }, (_, j) => ({ width, height, data: result.frames.subarray(j * plane, (j + 1) * plane) }));

@@ -1,7 +1,7 @@
 // Browser tests of `afb edit`: Debian's chromium driven by playwright-core (no browser download),
 // on a frame of the shipped sample clip (a real photograph with rendered motion blur).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +18,10 @@ import type { EditorHook, Region } from '../web/editor/protocol.js';
 // What the page-side callbacks of page.evaluate use (they run in the browser, typed here without the DOM library).
 declare const window: { afbEditor?: EditorHook };
 declare const document: { getElementById(id: string): { width: number; height: number; textContent: string | null; getBoundingClientRect(): { width: number } } | null };
+import { CHROMIUM, openEditorPage, startEditorCli, stopEditorClis } from './helpers/editor-page.js';
 import { makeTempDir, removeTempDir, REPO_ROOT } from './helpers/media.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-/** Debian's chromium (scripts/setup.sh installs it). */
-const CHROMIUM = '/usr/bin/chromium';
 /** The polygon drawn, in image pixels of the 480x272 frame. */
 const DRAWN: [number, number][] = [[70, 40], [300, 55], [330, 210], [90, 225]];
 const SEED = 3;
@@ -30,35 +29,12 @@ const SEED = 3;
 let dir = '';
 let out = '';
 let image: RgbImage;
-const children: ChildProcess[] = [];
 let url = '';
 let browser: Browser;
 
-/** Start `afb edit` (in the test folder) as a user would and read the URL it prints. */
-function startCli(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/afb.js'), '--workers', '1', '--log-level', 'warn', 'edit', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      if (stdout.includes('\n')) resolve(stdout.split('\n')[0]!);
-    });
-    child.on('exit', (code) => reject(new Error(`afb edit exited (${code}): ${stderr}`)));
-  });
-}
-
-async function openPage(at = url): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, acceptDownloads: true });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(at);
-  await page.waitForSelector('body[data-ready="true"]');
-  expect(errors).toEqual([]);
-  return page;
-}
+/** Start `afb edit` in the test folder as a user would and read the URL it prints. */
+const startCli = (args: string[]) => startEditorCli(dir, args);
+const openPage = (at = url): Promise<Page> => openEditorPage(browser, at);
 
 const regionsOf = (page: Page) => page.evaluate(() => window.afbEditor!.regions());
 const toClient = (page: Page, p: [number, number]): Promise<[number, number]> => page.evaluate(([x, y]) => window.afbEditor!.toClient(x, y), p);
@@ -82,12 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  for (const child of children) {
-    if (child.exitCode !== null) continue;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await stopEditorClis();
   await removeTempDir(dir);
 });
 

@@ -3,6 +3,9 @@
 import type { Directions, GuidanceRequest, Region, SuggestRequest } from '../../web/editor/protocol.js';
 import { AfbError, formatValue } from '../errors.js';
 import { labelmeToGuidance, type LabelmeShape } from '../math/labelme.js';
+import type { MotionField } from '../math/motion/motion-field.js';
+import { overrideMotion } from '../math/motion/override.js';
+import type { GuidanceMap } from '../math/types.js';
 import { HttpError } from './http-util.js';
 
 /** Most regions and points accepted in one request (far beyond hand-drawn or traced annotations). */
@@ -61,15 +64,25 @@ export function shapesOf(regions: readonly Region[]): LabelmeShape[] {
   return regions.map((r) => ({ label: r.label, points: r.points, shapeType: r.shapeType }));
 }
 
-/**
- * Rasterise regions with the labelme rules (pipeline/math/labelme.ts): the same code as
- * `afb guidance --labelme`. An unknown label or a shape with too few points is a 400 naming it.
- */
-export function rasteriseRegions(regions: readonly Region[], width: number, height: number, directions: Directions) {
+/** `f()`, with an AfbError (a bad label or shape, named by the labelme rules) as a 400. */
+function asBadRequest<T>(f: () => T): T {
   try {
-    return labelmeToGuidance(shapesOf(regions), width, height, directions);
+    return f();
   } catch (error) {
     if (error instanceof AfbError) throw new HttpError(400, error.message);
     throw error;
   }
+}
+
+/**
+ * Rasterise regions with the labelme rules (pipeline/math/labelme.ts): the same code as
+ * `afb guidance --labelme`. An unknown label or a shape with too few points is a 400 naming it.
+ */
+export function rasteriseRegions(regions: readonly Region[], width: number, height: number, directions: Directions): GuidanceMap {
+  return asBadRequest(() => labelmeToGuidance(shapesOf(regions), width, height, directions));
+}
+
+/** A known motion with the regions overriding it (pipeline/math/motion/override.ts); errors as rasteriseRegions. */
+export function overrideRegions(motion: MotionField, regions: readonly Region[]): MotionField {
+  return asBadRequest(() => overrideMotion(motion, shapesOf(regions)));
 }

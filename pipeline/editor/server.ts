@@ -73,7 +73,7 @@ function routes(o: EditorServerOptions, limit: number): [string, RegExp, Handler
     ['POST', /^api\/suggest$/, async (q, res) => sendJson(res, 200, await suggest(s, await readJson(q, limit)))],
     ['POST', /^api\/import$/, async (q, res) => sendJson(res, 200, await s.importLabelme((await readBody(q, limit)).toString('utf8')))],
     ['POST', /^api\/export$/, async (q, res) => sendJson(res, 200, await exportFiles(s, await readJson(q, limit)))],
-    ['GET', /^result\/([0-9a-f]{16})\/([a-z0-9-]+\.(?:png|gif|mp4|json|npy))$/, async (_q, res, m) => {
+    ['GET', /^result\/([0-9a-f]{16})\/([a-z0-9-]+\.(?:png|gif|mp4|json|npy|flo))$/, async (_q, res, m) => {
       const item = s.results.get(m[1]!, m[2]!);
       if (!item) throw new HttpError(404, 'No such result (it may have been dropped to save memory)');
       const attachment: Record<string, string> = item.download ? { 'Content-Disposition': `attachment; filename="${item.download}"` } : {};

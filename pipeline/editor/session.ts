@@ -4,17 +4,20 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Animation, DirectionInfo, Directions, GuidanceInfo, ImportResult, Region, SessionInfo } from '../../web/editor/protocol.js';
 import { FRAMES_PER_BLUR } from '../runtime/decomposer.js';
+import type { DecomposeTask } from '../frame/decompose-frame.js';
 import type { DecomposePool } from '../frame/pool.js';
 import type { Provider } from '../runtime/session.js';
 import type { TileShape } from '../math/tiling.js';
 import { encodePng } from '../io/image.js';
 import type { Logger } from '../log.js';
 import { directionVocabulary, findDirection, paintDirections } from '../math/direction-vocabulary.js';
-import { movingFraction } from '../math/guidance.js';
+import { movingFraction, quantizeFlow } from '../math/guidance.js';
 import { labelToCode } from '../math/labelme.js';
+import type { MotionField } from '../math/motion/motion-field.js';
 import type { GuidanceMap, RgbImage } from '../math/types.js';
 import { importRegions } from './import.js';
-import { parseGuidanceRequest, rasteriseRegions } from './requests.js';
+import { arrowsOf, decomposeMotionTask, type KnownMotion } from './known-motion.js';
+import { overrideRegions, parseGuidanceRequest, rasteriseRegions } from './requests.js';
 import { ResultStore, type StoredFile } from './result-store.js';
 
 /** Everything a session needs, resolved. */
@@ -36,6 +39,8 @@ export interface EditorSessionOptions {
   readonly seed: number;
   readonly outputDir?: string;
   readonly regions?: readonly Region[];
+  /** The image's known motion (--motion), which the regions override. */
+  readonly motion?: KnownMotion;
   readonly log: Logger;
   readonly storeBytes?: number;
 }
@@ -94,6 +99,7 @@ export class EditorSession {
       suggestError: o.predictorPath ? null : (o.predictorError ?? 'no guidance predictor'),
       outputDir: o.outputDir ?? null,
       regions: o.regions ?? [],
+      motion: o.motion ? { file: basename(o.motion.path), method: o.motion.method, exposure: o.motion.exposure } : null,
     };
   }
 
@@ -103,36 +109,78 @@ export class EditorSession {
     return this.png;
   }
 
-  /** api/guidance: the overlay of the regions (the CLI's rasteriser) and each region's vocabulary entry. */
+  /** The known motion with the regions overriding it (pipeline/math/motion/override.ts); needs --motion. */
+  composedMotion(regions: readonly Region[]): MotionField {
+    if (!this.o.motion) throw new Error('This session has no known motion');
+    return overrideRegions(this.o.motion.field, regions);
+  }
+
+  /**
+   * The guidance of the regions: without a known motion, their rasterisation (the CLI's
+   * rasteriser); with one, the composed motion quantised to `directions`.
+   */
+  guidanceOf(regions: readonly Region[], directions: Directions): GuidanceMap {
+    if (!this.o.motion) return rasteriseRegions(regions, this.width, this.height, directions);
+    return quantizeFlow(this.composedMotion(regions), { directions });
+  }
+
+  /**
+   * api/guidance: the overlay of the regions' guidance (guidanceOf), each region's vocabulary
+   * entry, and with a known motion the composed motion as arrows.
+   */
   async guidance(body: unknown): Promise<GuidanceInfo> {
     const { regions, directions } = parseGuidanceRequest(body);
-    const g = rasteriseRegions(regions, this.width, this.height, directions);
+    const composed = this.o.motion ? this.composedMotion(regions) : undefined;
+    const g = composed ? quantizeFlow(composed, { directions }) : rasteriseRegions(regions, this.width, this.height, directions);
     const vocabulary = this.vocabulary(directions);
     const png = await encodePng(paintDirections(g, vocabulary), VIEW_PNG_LEVEL);
     const vocabularyIndex = regions.map((r, i) => {
       const code = labelToCode(r.label, directions, i); // valid: the rasteriser accepted every label
       return vocabulary.findIndex((d) => d.code.every((v, k) => v === code[k]));
     });
-    return { overlay: `data:image/png;base64,${png.toString('base64')}`, vocabularyIndex, movingFraction: movingFraction(g) };
+    return { overlay: `data:image/png;base64,${png.toString('base64')}`, vocabularyIndex, movingFraction: movingFraction(g), arrows: composed ? arrowsOf(composed) : null };
   }
 
-  /** api/animate: decompose the image with the regions' guidance at the model's direction count. */
+  /** api/animate: the regions' animation (animateRegions). */
   async animate(body: unknown): Promise<Animation> {
-    const { regions } = parseGuidanceRequest(body);
-    return this.decompose(rasteriseRegions(regions, this.width, this.height, MODEL_DIRECTIONS));
+    return this.animateRegions(parseGuidanceRequest(body).regions);
   }
 
   /**
-   * Decompose with a guidance map through the worker pool; the same map twice gives the stored
-   * animation back. Frames are kept as PNG: result/ID/0.png..6.png, and guidance.png.
+   * Decompose the image as the regions say: without a known motion, with their guidance at the
+   * model's direction count; with one, with the composed motion by the session's method (what
+   * `afb decompose IMAGE --motion EXPORTED.flo` does).
    */
-  async decompose(g: GuidanceMap): Promise<Animation> {
-    const key = createHash('sha256').update(g.data).digest('hex');
+  animateRegions(regions: readonly Region[]): Promise<Animation> {
+    if (!this.o.motion) return this.decompose(rasteriseRegions(regions, this.width, this.height, MODEL_DIRECTIONS));
+    return this.decomposeMotion(this.composedMotion(regions));
+  }
+
+  /** Decompose with a guidance map (the guidance-only network); see run(). */
+  decompose(g: GuidanceMap): Promise<Animation> {
+    return this.run(createHash('sha256').update(g.data).digest('hex'), g, () => ({ guidance: g.data }));
+  }
+
+  /** Decompose with a motion field by the known motion's method (exposure per --exposure); see run(). */
+  decomposeMotion(m: MotionField): Promise<Animation> {
+    const known = this.o.motion!;
+    const key = createHash('sha256').update(known.method).update(new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength)).digest('hex');
+    const g = quantizeFlow(m);
+    return this.run(key, g, () => decomposeMotionTask(known, this.o.image, m, g, this.o.log));
+  }
+
+  /**
+   * Decompose through the worker pool with the task fields `task()` gives (called only when the
+   * key is not already animated: the same input twice gives the stored animation back). Frames are
+   * kept as PNG: result/ID/0.png..6.png, and guidance.png (4-direction colours of `g`).
+   */
+  private async run(key: string, g: GuidanceMap, task: () => Pick<DecomposeTask, 'method' | 'guidance' | 'motion' | 'exposure'>): Promise<Animation> {
     const known = this.animations.get(key);
     if (known && this.results.has(known.id)) return known;
     const t0 = performance.now();
     const { width, height, data } = this.o.image;
-    const result = await this.o.pool.run({ index: this.tasks++, width, height, rgb: data, guidance: g.data, tile: this.o.tile, consistency: this.o.consistency });
+    const fields = task();
+    const result = await this.o.pool.run({ index: this.tasks++, width, height, rgb: data, tile: this.o.tile, consistency: this.o.consistency, ...fields });
     const plane = width * height * 3;
     const files = new Map<string, StoredFile>();
     const pngs = await Promise.all(Array.from({ length: FRAMES_PER_BLUR }, (_, j) => encodePng({ width, height, data: result.frames.subarray(j * plane, (j + 1) * plane) }, VIEW_PNG_LEVEL)));
@@ -144,6 +192,7 @@ export class EditorSession {
       frames: pngs.map((_, j) => `result/${id}/${j}.png`),
       guidance: `result/${id}/guidance.png`,
       seconds: (performance.now() - t0) / 1000,
+      ...(fields.exposure !== undefined ? { exposure: fields.exposure } : {}),
     };
     this.animations.set(key, animation);
     this.o.log.info(`editor: animated ${width}x${height} in ${animation.seconds.toFixed(1)} s`);

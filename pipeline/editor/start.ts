@@ -11,12 +11,14 @@ import { DecomposePool } from '../frame/pool.js';
 import { chooseTile, memoryBudgetBytes } from '../frame/tile-policy.js';
 import { ensureWritableDir } from '../io/atomic.js';
 import { readImage } from '../io/image.js';
+import { readMotionFile } from '../io/motion-io.js';
 import type { Logger } from '../log.js';
-import { resolveModelPath } from '../video/defaults.js';
+import { resolveAutoMethod, resolveMethodModel, resolveModelPath } from '../video/defaults.js';
 import { loadEditorAssets } from './assets.js';
 import { EXPORT_NAMES } from './export.js';
 import { HttpError } from './http-util.js';
 import { importRegions } from './import.js';
+import type { KnownMotion } from './known-motion.js';
 import { startEditorServer, type EditorServer } from './server.js';
 import { EditorSession } from './session.js';
 
@@ -67,26 +69,45 @@ async function predictorFor(explicit: string | undefined): Promise<{ predictorPa
   }
 }
 
+/**
+ * The known motion (--motion, read at the image's size) and the method that decomposes with it,
+ * resolved as `afb decompose` does; without --motion only the guidance method can run.
+ */
+async function knownMotion(o: EditOptions, width: number, height: number): Promise<KnownMotion | undefined> {
+  const field = o.motion === undefined ? undefined : await readMotionFile(o.motion, width, height);
+  const method = await resolveAutoMethod(o.method, o.model, field !== undefined);
+  if (!field) {
+    if (method !== 'guidance') throw new InvalidOptionError('--method', 'guidance without --motion FILE (learned and physics need the motion: how far things moved)', method);
+    return undefined;
+  }
+  return { path: o.motion!, field, method, exposure: o.exposure };
+}
+
 /** Start `afb edit IMAGE` with resolved options; `workers` x `threads` run the decomposer. */
 export async function startEditor(imagePath: string, o: EditOptions, run: { workers: number; threads: number; log: Logger }, extras: EditorExtras = {}): Promise<Editor> {
   const image = await readImage(imagePath);
+  const motion = await knownMotion(o, image.width, image.height);
   const regions = await initialRegions(o.labelme, image.width, image.height);
   if (o.output !== undefined) {
-    const inputs = [imagePath, o.labelme].filter((p) => p !== undefined).map((p) => resolve(p));
+    const inputs = [imagePath, o.labelme, o.motion].filter((p) => p !== undefined).map((p) => resolve(p));
     const clash = EXPORT_NAMES.map((n) => resolve(join(o.output!, n))).find((p) => inputs.includes(p));
     if (clash) throw new InvalidOptionError('-o/--output', 'a folder where Export does not overwrite an input', clash);
     await ensureWritableDir(o.output);
   }
-  const modelPath = resolveModelPath(o.model);
+  // The pool holds the network of the method Animate runs: the guidance-only one without a known
+  // motion, the motion-aware one for learned, none for physics.
+  const method = motion?.method ?? 'guidance';
+  const modelPath = resolveMethodModel(method, o.model);
+  const models = method === 'guidance' ? { modelPath: modelPath! } : method === 'learned' ? { motionModelPath: modelPath! } : {};
   const predictor = await predictorFor(o.predictor);
   const assets = await loadEditorAssets();
   const budget = memoryBudgetBytes(o.memory, run.workers, totalmem()) / run.workers;
   const { tile } = chooseTile(o.tile, image.width, image.height, budget);
-  const pool = await DecomposePool.create({ modelPath, provider: o.provider, workers: run.workers, threads: run.threads, warn: (m) => run.log.warn(m) });
+  const pool = await DecomposePool.create({ ...models, provider: o.provider, workers: run.workers, threads: run.threads, warn: (m) => run.log.warn(m) });
   try {
     const session = new EditorSession({
       imagePath, image, pool, tile, consistency: o.consistency, directions: o.directions, samples: o.samples, seed: o.seed,
-      provider: pool.provider, threads: run.threads, regions, log: run.log, ...predictor,
+      provider: pool.provider, threads: run.threads, regions, log: run.log, ...predictor, ...(motion ? { motion } : {}),
       ...(o.output !== undefined ? { outputDir: o.output } : {}),
     });
     const server = await startEditorServer({ session, assets, host: o.host, port: o.port, log: run.log, ...extras });

@@ -8,9 +8,10 @@ import { parseSuggestRequest } from './requests.js';
 import { MODEL_DIRECTIONS, type EditorSession } from './session.js';
 
 /**
- * api/suggest: sample `count` maps with `seed`, decompose each (the pool runs them side by side)
- * and trace each map into regions that repaint it exactly (pipeline/math/guidance-regions.ts).
- * 503 when the session has no predictor.
+ * api/suggest: sample `count` maps with `seed`, trace each map into regions that repaint it
+ * exactly (pipeline/math/guidance-regions.ts) and decompose each (the pool runs them side by
+ * side): the map itself, or with a known motion the motion those regions override. 503 when the
+ * session has no predictor.
  */
 export async function suggest(session: EditorSession, body: unknown): Promise<Suggestion[]> {
   const o = session.o;
@@ -24,9 +25,10 @@ export async function suggest(session: EditorSession, body: unknown): Promise<Su
     await predictor.release();
   }
   return Promise.all(maps.map(async (g, sample) => {
-    const animation = await session.decompose(g);
     const shapes = regionsToShapes(traceGuidanceRegions(g), (code) => session.labelOf(code, MODEL_DIRECTIONS));
     const regions = shapes.map((s) => ({ label: s.label, shapeType: s.shapeType, points: s.points.map(([x, y]) => [x, y] as [number, number]) }));
+    // With a known motion the sample's regions override it, as drawn regions do.
+    const animation = o.motion ? await session.animateRegions(regions) : await session.decompose(g);
     return { ...animation, sample, regions };
   }));
 }

@@ -13,9 +13,9 @@ export interface RunningCli {
   readonly done: Promise<CliResult>;
 }
 
-/** Start `afb ...args` in the repository root; `done` never rejects on a non-zero exit. */
-export function startAfb(args: readonly string[]): RunningCli {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/afb.js'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Start `afb ...args` in `cwd` (default: the repository root); `done` never rejects on a non-zero exit. */
+export function startAfb(args: readonly string[], cwd = REPO_ROOT): RunningCli {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/afb.js'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -24,7 +24,7 @@ export function startAfb(args: readonly string[]): RunningCli {
   return { child, done };
 }
 
-/** Run `afb ...args` in the repository root; never rejects on a non-zero exit. */
-export function runAfb(args: readonly string[]): Promise<CliResult> {
-  return startAfb(args).done;
+/** Run `afb ...args` in `cwd` (default: the repository root); never rejects on a non-zero exit. */
+export function runAfb(args: readonly string[], cwd = REPO_ROOT): Promise<CliResult> {
+  return startAfb(args, cwd).done;
 }

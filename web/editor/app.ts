@@ -3,7 +3,8 @@
 import { getJson, loadImage, post } from './api.js';
 import { byId, renderExports, renderPalette, renderRegionList, renderSuggestions } from './panels.js';
 import { Player } from './player.js';
-import type { Animation, DirectionInfo, Directions, ExportResult, GuidanceInfo, ImportResult, SessionInfo, Suggestion } from './protocol.js';
+import type { DrawnArrow } from './motion-arrows.js';
+import type { Animation, DirectionInfo, Directions, ExportResult, GuidanceInfo, ImportResult, MotionArrows, SessionInfo, Suggestion } from './protocol.js';
 import { render, type Scene } from './render.js';
 import { EditorState } from './state.js';
 import type { Mode, ToolHost } from './tools.js';
@@ -21,8 +22,14 @@ export class App implements ToolHost {
   /** Vocabulary index given to new regions. */
   current = 1;
   showAnimation = false;
-  scene: Scene = { picture: null, overlay: null, overlayOpacity: 0.45, showRegions: true, directions: [], cursor: null };
+  scene: Scene = { picture: null, overlay: null, overlayOpacity: 0.45, showRegions: true, directions: [], cursor: null, arrows: null, quadrants: [] };
   overlayOn = true;
+  /** Show the known motion's arrows (--motion). */
+  arrowsOn = true;
+  /** The composed motion's arrows from the last overlay answer. */
+  private arrows: MotionArrows | null = null;
+  /** The arrows the last render drew (the tests read this). */
+  drawnArrows: DrawnArrow[] = [];
   /** Frames shown since the last animation was loaded (the tests read this). */
   readonly shownFrames = new Set<number>();
   private overlayTimer = 0;
@@ -32,6 +39,7 @@ export class App implements ToolHost {
 
   private constructor(readonly info: SessionInfo, readonly view: View, readonly blurry: HTMLImageElement) {
     this.directions = info.directions;
+    this.scene.quadrants = info.vocabularies['4'] ?? [];
     this.player = new Player((i) => this.onFrame(i));
     this.state.onChange(() => {
       this.refreshPanels();
@@ -74,7 +82,14 @@ export class App implements ToolHost {
 
   redraw(): void {
     this.scene.picture = this.showAnimation && this.player.frame ? this.player.frame : this.blurry;
-    render(this.view, this.state, { ...this.scene, overlay: this.overlayOn ? this.scene.overlay : null });
+    this.drawnArrows = render(this.view, this.state, { ...this.scene, overlay: this.overlayOn ? this.scene.overlay : null, arrows: this.arrowsOn ? this.arrows : null });
+  }
+
+  /** Show or hide the motion arrows. */
+  setArrows(on: boolean): void {
+    this.arrowsOn = on;
+    (byId('arrows-on') as HTMLInputElement).checked = on;
+    this.redraw();
   }
 
   status(text: string, kind: '' | 'busy' | 'error' = ''): void {
@@ -109,7 +124,9 @@ export class App implements ToolHost {
     // Keep the nearest direction of the new vocabulary selected.
     this.current = old === undefined ? 1 : old.angle === null ? 0 : nearest(this.vocabulary, old.angle);
     (byId('directions') as HTMLSelectElement).value = String(d);
-    byId('directions-note').textContent = d === this.info.modelDirections ? '' : `Animate uses the model's ${this.info.modelDirections} directions (each label quantised to them); Export writes this vocabulary.`;
+    byId('directions-note').textContent = this.info.motion
+      ? 'Regions override the known motion: a direction keeps each pixel\'s speed and turns it that way; static stops it.'
+      : d === this.info.modelDirections ? '' : `Animate uses the model's ${this.info.modelDirections} directions (each label quantised to them); Export writes this vocabulary.`;
     this.state.changed();
   }
 
@@ -144,6 +161,7 @@ export class App implements ToolHost {
       const img = await loadImage(g.overlay);
       if (n !== this.overlayRequest) return; // a newer edit is on its way
       this.scene.overlay = img;
+      this.arrows = g.arrows;
       this.scene.directions = g.vocabularyIndex.map((i) => this.vocabulary[i]);
       byId('moving').textContent = `${(100 * g.movingFraction).toFixed(1)}% of the image moves`;
       byId('view').dataset['overlay'] = String(n);
@@ -188,7 +206,8 @@ export class App implements ToolHost {
     const a = await this.busy('Animating', () => post<Animation>('api/animate', this.request()));
     if (!a) return;
     await this.showFrames(a);
-    this.status(`Animated in ${a.seconds.toFixed(1)} s`);
+    const how = this.info.motion ? ` (${this.info.motion.method}${a.exposure !== undefined ? `, exposure ${a.exposure.toFixed(2)}` : ''})` : '';
+    this.status(`Animated in ${a.seconds.toFixed(1)} s${how}`);
   }
 
   async suggest(): Promise<void> {

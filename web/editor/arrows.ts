@@ -9,15 +9,16 @@ export function cssColour(c: readonly [number, number, number]): string {
 
 /**
  * Draw an arrow of `length` CSS pixels centred on (x, y) pointing at screen angle `angle`
- * (0 = right, 90 = up), or a ring for static (angle null), with a white and black halo to read on any picture and on its own colour.
+ * (0 = right, 90 = up), or a ring for static (angle null), with a white and black halo to read on
+ * any picture and on its own colour; `weight` is the width of the coloured line.
  */
-export function drawArrow(ctx: CanvasRenderingContext2D, x: number, y: number, angle: number | null, colour: string, length = 36): void {
+export function drawArrow(ctx: CanvasRenderingContext2D, x: number, y: number, angle: number | null, colour: string, length = 36, weight = 3): void {
   ctx.save();
   ctx.translate(x, y);
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
   if (angle !== null) ctx.rotate((-angle * Math.PI) / 180);
-  for (const [style, width] of [['rgba(0,0,0,0.8)', 9], ['#ffffff', 6], [colour, 3]] as const) {
+  for (const [style, width] of [['rgba(0,0,0,0.8)', 3 * weight], ['#ffffff', 2 * weight], [colour, weight]] as const) {
     ctx.strokeStyle = style;
     ctx.lineWidth = width;
     ctx.beginPath();

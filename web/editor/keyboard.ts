@@ -64,7 +64,8 @@ export function attachKeyboard(app: App): void {
       app.overlayOn = !app.overlayOn;
       (byId('overlay-on') as HTMLInputElement).checked = app.overlayOn;
       app.redraw();
-    } else if (key === 'f') {
+    } else if (key === 'm') app.setArrows(!app.arrowsOn);
+    else if (key === 'f') {
       view.fit();
       app.redraw();
     } else if (key === '+' || key === '=' || key === '-') {

@@ -25,6 +25,11 @@ async function start(): Promise<void> {
   input('seed').value = String(info.seed);
   byId('export-note').textContent = info.outputDir ? `Export also writes to ${info.outputDir}` : '';
   if (info.suggestError) byId('suggest').title = `Unavailable: ${info.suggestError}`;
+  if (info.motion) {
+    byId('arrows-row').hidden = false;
+    const exposure = info.motion.exposure === 'auto' ? 'exposure estimated at each Animate' : `exposure ${info.motion.exposure}`;
+    byId('motion-note').textContent = `Known motion: ${info.motion.file}. Animate: ${info.motion.method}, ${exposure}.`;
+  }
 
   byId('mode-draw').addEventListener('click', () => app.setMode('draw'));
   byId('mode-edit').addEventListener('click', () => app.setMode('edit'));
@@ -52,6 +57,7 @@ async function start(): Promise<void> {
     app.scene.overlayOpacity = Number(input('opacity').value);
     app.redraw();
   });
+  input('arrows-on').addEventListener('change', () => app.setArrows(input('arrows-on').checked));
   input('regions-on').addEventListener('change', () => {
     app.scene.showRegions = input('regions-on').checked;
     app.redraw();
@@ -83,6 +89,7 @@ async function start(): Promise<void> {
     },
     shownFrames: () => [...app.shownFrames].sort((a, b) => a - b),
     directions: () => app.directions,
+    motionArrows: () => app.drawnArrows.map((a) => ({ ...a })),
   };
   document.body.dataset['ready'] = 'true';
   app.status('Draw a region (click points, click the first point to close), pick its direction, then Animate');

@@ -21,6 +21,19 @@ export interface Region {
   shapeType: string;
 }
 
+/** How a frame is decomposed (configs/model-options.ts METHODS). */
+export type Method = 'learned' | 'physics' | 'guidance';
+
+/** The image's known motion (`afb edit IMAGE --motion FILE`). */
+export interface MotionInfo {
+  /** The motion file's name. */
+  readonly file: string;
+  /** How Animate decomposes the image with the motion (--method). */
+  readonly method: Method;
+  /** --exposure: a fraction of the frame interval, or 'auto' (estimated at each Animate). */
+  readonly exposure: number | 'auto';
+}
+
 /** GET api/session. */
 export interface SessionInfo {
   readonly image: { readonly name: string; readonly width: number; readonly height: number };
@@ -39,6 +52,8 @@ export interface SessionInfo {
   readonly outputDir: string | null;
   /** Regions to start with (--labelme). */
   readonly regions: readonly Region[];
+  /** The known motion, which the regions override; null without --motion. */
+  readonly motion: MotionInfo | null;
 }
 
 /** POST api/guidance, api/animate, api/export: the regions and the vocabulary they use. */
@@ -54,6 +69,19 @@ export interface GuidanceInfo {
   /** Per region: the index of its code in the vocabulary (-1: none). */
   readonly vocabularyIndex: readonly number[];
   readonly movingFraction: number;
+  /** With a known motion: the motion the regions leave (composed) as a grid of arrows; else null. */
+  readonly arrows: MotionArrows | null;
+}
+
+/** A motion field as arrows, one per moving cell (pipeline/math/motion/arrow-grid.ts). */
+export interface MotionArrows {
+  /** Cell side, image pixels. */
+  readonly cell: number;
+  /** Longest arrow, pixels per frame interval (the page scales it to about one cell). */
+  readonly maxSpeed: number;
+  /** [x, y, u, v, quadrant]: cell centre (image pixels), mean motion (pixels per frame interval,
+   * +y down), quadrant 1..4 (the index of its direction in the 4-direction vocabulary). */
+  readonly arrows: readonly (readonly [number, number, number, number, number])[];
 }
 
 /** One decomposition: URLs (relative to the page) of its frames and guidance picture. */
@@ -62,6 +90,8 @@ export interface Animation {
   readonly frames: readonly string[];
   readonly guidance: string;
   readonly seconds: number;
+  /** With a known motion (methods learned and physics): the exposure used. */
+  readonly exposure?: number;
 }
 
 /** POST api/suggest. */
@@ -111,4 +141,6 @@ export interface EditorHook {
   /** Frames shown since the last animation was loaded. */
   shownFrames(): number[];
   directions(): Directions;
+  /** The motion arrows drawn by the last render (image pixels; u, v in pixels per frame interval): none when hidden or without a known motion. */
+  motionArrows(): { x: number; y: number; u: number; v: number }[];
 }

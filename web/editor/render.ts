@@ -1,7 +1,9 @@
-// Draw one view: the picture (blurry image or animation frame), the guidance overlay, the
-// regions' outlines with their arrows, the selected region's vertices and the polygon being drawn.
+// Draw one view: the picture (blurry image or animation frame), the guidance overlay, the known
+// motion's arrows, the regions' outlines with their arrows, the selected region's vertices and the
+// polygon being drawn.
 import { cssColour, drawArrow } from './arrows.js';
-import type { DirectionInfo, Region } from './protocol.js';
+import { drawMotionArrows, type DrawnArrow } from './motion-arrows.js';
+import type { DirectionInfo, MotionArrows, Region } from './protocol.js';
 import type { EditorState } from './state.js';
 import type { View } from './view.js';
 
@@ -15,6 +17,9 @@ export interface Scene {
   directions: (DirectionInfo | undefined)[];
   /** Cursor position while drawing (CSS pixels), for the rubber band. */
   cursor: [number, number] | null;
+  /** The known motion as arrows (null: none, or hidden), coloured by `quadrants` (the 4-direction vocabulary). */
+  arrows: MotionArrows | null;
+  quadrants: readonly DirectionInfo[];
 }
 
 /** Vertex handle radius in CSS pixels. */
@@ -51,8 +56,8 @@ function tracePath(ctx: CanvasRenderingContext2D, view: View, r: Region): void {
   ctx.closePath();
 }
 
-/** Render the scene. */
-export function render(view: View, state: EditorState, scene: Scene): void {
+/** Render the scene; returns the motion arrows drawn. */
+export function render(view: View, state: EditorState, scene: Scene): DrawnArrow[] {
   view.resize();
   const base = view.clientContext();
   base.fillStyle = '#1b1d21';
@@ -66,6 +71,7 @@ export function render(view: View, state: EditorState, scene: Scene): void {
     img.globalAlpha = 1;
   }
   const ctx = view.clientContext();
+  const arrows = scene.arrows ? drawMotionArrows(ctx, view, scene.arrows, scene.quadrants) : [];
   if (scene.showRegions) {
     state.regions.forEach((r, i) => {
       const d = scene.directions[i];
@@ -113,4 +119,5 @@ export function render(view: View, state: EditorState, scene: Scene): void {
       ctx.fillRect(cx - 3, cy - 3, 6, 6);
     }
   }
+  return arrows;
 }
