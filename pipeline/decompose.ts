@@ -51,6 +51,8 @@ export interface DecomposeOutput {
   readonly frames: string[];
   readonly guidance?: string;
   readonly previews: string[];
+  /** The exposure fraction used (methods learned and physics). */
+  readonly exposure?: number;
 }
 
 /** What a decompose run wrote. */
@@ -134,9 +136,10 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
     for (const [k, m] of maps.entries()) {
       const g = m.guidance;
       const dir = maps.length > 1 ? join(job.outDir, `s${k}`) : job.outDir;
+      const exposure = m.motion && method !== 'guidance' ? imageExposure(job.exposure, image, m.motion, job.log) : undefined;
       const result = await decomposeFrame(models, {
         index: k, width, height, rgb: image.data, method, guidance: g.data, tile, consistency: job.consistency,
-        ...(m.motion && method !== 'guidance' ? { motion: m.motion.data, exposure: imageExposure(job.exposure, image, m.motion, job.log) } : {}),
+        ...(m.motion && exposure !== undefined ? { motion: m.motion.data, exposure } : {}),
       });
       const plane = width * height * 3;
       const frames: RgbImage[] = Array.from({ length: FRAMES_PER_BLUR }, (_, j) => ({ width, height, data: result.frames.subarray(j * plane, (j + 1) * plane) }));
@@ -148,7 +151,7 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
       if (job.gif) previews.push(join(dir, 'preview.gif'));
       if (job.mp4) previews.push(join(dir, 'preview.mp4'));
       for (const p of previews) await writePreview(p, frames, p.endsWith('.gif') ? 1 : MP4_CYCLES, job.log);
-      outputs.push({ dir, frames: paths, previews, ...(guidancePath ? { guidance: guidancePath } : {}) });
+      outputs.push({ dir, frames: paths, previews, ...(guidancePath ? { guidance: guidancePath } : {}), ...(exposure !== undefined ? { exposure } : {}) });
       job.log.info(`wrote ${dir}: 7 frames${previews.length ? ` + ${previews.map((p) => p.split('/').pop()).join(', ')}` : ''}`);
     }
   } finally {
