@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Trains (or resumes training of) the shipped CPU decomposer and guidance predictor.
+# Trains (or resumes training of) the shipped networks: the motion-aware decomposer (video's default),
+# the CPU guidance decomposer and the guidance predictor.
 # Re-runnable on a fresh machine and across sittings: builds the photo pool and the procedural
 # datasets when missing (afb synth resumes partial datasets), restores the committed checkpoints
 # from models/checkpoints/ into runs/ (compact: float16 weights, bfloat16 optimiser moments, expanded
 # to float32 on load), and continues each schedule where it stopped.
-# Usage: bash scripts/train-cpu.sh [decomposer|predictor|both]   (default: both, in the background)
+# Usage: bash scripts/train-cpu.sh [motion|decomposer|predictor|both]   (default: both = decomposer and
+# predictor, in the background; motion runs alone: it wants both cores)
 # Stop with `kill -TERM <pid>` (a checkpoint is saved), then `bash scripts/save-checkpoints.sh`
 # to copy the checkpoints and logs into models/checkpoints/ for committing.
 set -euo pipefail
@@ -13,10 +15,19 @@ what=${1:-both}
 PY=/usr/bin/python3
 [ -d data/photos/train ] || bash scripts/build-photo-pool.sh
 # Fixed dataset recipe (seeds and sizes) so every sitting trains on the same data.
-node bin/afb.js --workers 2 synth --procedural --photos data/photos/train -o data/train-procedural \
-  --count 4000 --size 256x256 --seed 1 --split train
-node bin/afb.js --workers 2 synth --procedural --photos data/photos/valid -o data/valid-procedural \
-  --count 200 --size 640x360 --seed 2 --split valid
+if [ "$what" = motion ]; then
+  # exposures drawn per video in [0.25, 1]; the scene's exact motion and the motion afb estimates
+  # from the blurry frames (what `afb video` sees) written beside each sample
+  node bin/afb.js --workers 2 synth --procedural --photos data/photos/train -o data/train-motion \
+    --count 4000 --size 256x256 --seed 11 --split train --duty-cycle 0.25-1 --motion-files exact,video
+  node bin/afb.js --workers 2 synth --procedural --photos data/photos/valid -o data/valid-motion \
+    --count 96 --size 320x192 --seed 12 --split valid --duty-cycle 0.25-1 --motion-files exact,video
+else
+  node bin/afb.js --workers 2 synth --procedural --photos data/photos/train -o data/train-procedural \
+    --count 4000 --size 256x256 --seed 1 --split train
+  node bin/afb.js --workers 2 synth --procedural --photos data/photos/valid -o data/valid-procedural \
+    --count 200 --size 640x360 --seed 2 --split valid
+fi
 mkdir -p runs
 restore() { # $1 = run name
   if [ ! -f "runs/$1/ckpt.pt" ] && [ -f "models/checkpoints/$1/ckpt.pt" ]; then
@@ -24,6 +35,16 @@ restore() { # $1 = run name
   fi
   if [ -f "runs/$1/ckpt.pt" ]; then echo --resume; fi
 }
+if [ "$what" = motion ]; then
+  # motion-light: the residual U-Net over the physics (docs/motion.md), from zero (= the physics).
+  # The first sitting trained on the first 1368 samples (the rest were still being rendered) and
+  # planned 8000 steps; resuming keeps the plan and the learning-rate schedule.
+  r=$(restore motion-light)
+  nohup $PY models/train_motion.py --data data/train-motion --val data/valid-motion --preset light \
+    --crop 128 --batch 8 --lr 5e-4 --steps 8000 --max-samples 2000 --out runs/motion-light \
+    --val-every 1200 --ckpt-every 300 --physics-cache data/cache/physics $r >> runs/motion-light.out 2>&1 &
+  echo "motion-aware training: pid $! (log runs/motion-light.out, runs/motion-light/log.jsonl)"
+fi
 if [ "$what" = decomposer ] || [ "$what" = both ]; then
   # The shipped CPU decomposer's history (docs/models.md, logs in models/checkpoints/):
   #   A  cpu-res: 717 steps, the paper's L2 loss, lr 2e-4                        -> -0.65 dB vs repeat-blurry
