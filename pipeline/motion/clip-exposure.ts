@@ -1,19 +1,22 @@
-// A clip's exposure fraction from some of its frames and their motion (`--exposure auto`): the
-// blur-length correlations of every frame (pipeline/math/motion/exposure.ts) summed, then one pick.
-import { addExposureSums, exposureCorrelations, pickExposure, type ExposureSums } from '../math/motion/exposure.js';
+// A clip's exposure fraction from some of its frames and their motion (`--exposure auto`): each
+// frame's estimate from its blur-length correlations (pipeline/math/motion/exposure.ts), then the
+// median over the frames (a frame whose motion was misjudged does not pull the clip's estimate).
+import { exposureCorrelations, pickExposure } from '../math/motion/exposure.js';
 import type { MotionRequest, MotionSource } from './source.js';
 
 /** The estimate, or undefined when the frames hold too little fast motion to measure it. */
 export async function estimateClipExposure(source: MotionSource, frames: AsyncIterable<MotionRequest> | Iterable<MotionRequest>): Promise<number | undefined> {
-  let sums: ExposureSums | undefined;
+  const estimates: number[] = [];
   for await (const request of frames) {
     const [m] = await source.frameMotion(request);
     if (!m?.motion) continue;
-    const c = exposureCorrelations(request.cur.data, m.motion);
-    if (sums) addExposureSums(sums, c);
-    else sums = c;
+    const e = pickExposure(exposureCorrelations(request.cur.data, m.motion));
+    if (e !== undefined) estimates.push(e);
   }
-  return sums ? pickExposure(sums) : undefined;
+  if (estimates.length === 0) return undefined;
+  estimates.sort((a, b) => a - b);
+  const mid = estimates.length >> 1;
+  return estimates.length % 2 ? estimates[mid] : 0.5 * (estimates[mid - 1]! + estimates[mid]!);
 }
 
 /** Neighbourhood requests for consecutive frames (the ends have one neighbour). */

@@ -21,11 +21,11 @@ export interface ExposureSearch {
 }
 
 /** Candidates 0.2, 0.225, ..., 1 (a parabola through the best three refines between them);
- * pixels moving >= 10 px per frame interval, at most 6000 of them per frame; lags >= 3 px. */
+ * pixels moving >= 12 px per frame interval, at most 6000 of them per frame; lags >= 4 px. */
 export const EXPOSURE_SEARCH: ExposureSearch = {
   candidates: Array.from({ length: 33 }, (_, k) => 0.2 + 0.025 * k),
-  minMotion: 10,
-  minLag: 3,
+  minMotion: 12,
+  minLag: 4,
   maxPixels: 6000,
 };
 
@@ -126,16 +126,6 @@ export function exposureCorrelations(rgb: Uint8Array | Uint16Array, motion: Moti
     });
   }
   return { products, energy, acrossProducts, acrossEnergy };
-}
-
-/** Add b's sums into a. */
-export function addExposureSums(a: ExposureSums, b: ExposureSums): void {
-  for (let k = 0; k < a.products.length; k++) {
-    a.products[k] += b.products[k]!;
-    a.energy[k] += b.energy[k]!;
-    a.acrossProducts[k] += b.acrossProducts[k]!;
-    a.acrossEnergy[k] += b.acrossEnergy[k]!;
-  }
 }
 
 /** The exposure estimate from summed correlations: the candidate with the lowest normalised
