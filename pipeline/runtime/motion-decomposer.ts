@@ -4,21 +4,18 @@
 import ort from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
 import { cropPlanar, hwcToPaddedChw, roundUpTo } from '../math/tensor-layout.js';
-import { FRAMES_PER_BLUR, MODEL_MULTIPLE } from './decomposer.js';
-import { openContractSession, type Provider, type SessionOptions } from './session.js';
+import { DECOMPOSER_OUTPUT, FRAMES_PER_BLUR, MODEL_MULTIPLE } from './decomposer.js';
+import { OnnxModel } from './onnx-model.js';
+import type { SessionOptions } from './session.js';
 
 /** Input names of the motion-aware contract. */
 export const MOTION_DECOMPOSER_INPUTS = ['blurry', 'motion', 'physics'] as const;
 
 /** One ONNX motion-aware model; create with `MotionDecomposer.create`, free with `release()`. */
-export class MotionDecomposer {
-  private released = false;
-  private constructor(private readonly session: ort.InferenceSession, readonly path: string, readonly provider: Provider) {}
-
+export class MotionDecomposer extends OnnxModel {
   /** Load a model with the inputs blurry, motion, physics and the output frames (ModelError otherwise). */
   static async create(path: string, options: SessionOptions = {}): Promise<MotionDecomposer> {
-    const { session, provider } = await openContractSession(path, options, MOTION_DECOMPOSER_INPUTS, ['frames']);
-    return new MotionDecomposer(session, path, provider);
+    return OnnxModel.openAs((s, p, provider) => new MotionDecomposer(s, p, provider), path, options, MOTION_DECOMPOSER_INPUTS, [DECOMPOSER_OUTPUT]);
   }
 
   /**
@@ -27,7 +24,6 @@ export class MotionDecomposer {
    * in [0,1]). Returns planar (7,3,h,w) frames.
    */
   async runHwc(rgb: ArrayLike<number>, rgbScale: number, displacement: ArrayLike<number>, physics: ArrayLike<number>, width: number, height: number): Promise<Float32Array> {
-    if (this.released) throw new ModelError(this.path, 'The model was already released');
     const pw = roundUpTo(width, MODEL_MULTIPLE);
     const ph = roundUpTo(height, MODEL_MULTIPLE);
     const n = width * height;
@@ -40,24 +36,12 @@ export class MotionDecomposer {
       motion: new ort.Tensor('float32', hwcToPaddedChw(displacement, width, height, 2, pw, ph, 1), shapes.motion),
       physics: new ort.Tensor('float32', hwcToPaddedChw(physics, width, height, 3 * FRAMES_PER_BLUR, pw, ph, 1), shapes.physics),
     };
-    let output: ort.InferenceSession.OnnxValueMapType;
-    try {
-      output = await this.session.run(feeds, ['frames']);
-    } catch (cause) {
-      throw new ModelError(this.path, `Inference failed (${(cause as Error).message.split('\n')[0]})`, { inputShapes: shapes, cause });
-    }
-    const frames = output['frames'] as ort.Tensor;
+    const output = await this.infer(feeds, [DECOMPOSER_OUTPUT], shapes);
+    const frames = output[DECOMPOSER_OUTPUT] as ort.Tensor;
     const expected = [1, FRAMES_PER_BLUR, 3, ph, pw];
     if (frames.dims.length !== 5 || frames.dims.some((d, i) => d !== expected[i])) {
       throw new ModelError(this.path, `Output "frames" has shape [${frames.dims.join(', ')}], expected [${expected.join(', ')}]`, { inputShapes: shapes });
     }
     return cropPlanar(frames.data as Float32Array, FRAMES_PER_BLUR, 3, pw, ph, width, height);
-  }
-
-  /** Free the native session (idempotent). */
-  async release(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    await this.session.release();
   }
 }
