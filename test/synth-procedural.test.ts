@@ -119,3 +119,55 @@ describe('afb synth --procedural', () => {
     expect((await readdir(a)).includes('proc-train-00001')).toBe(false);
   });
 });
+
+describe('exposure and motion files', () => {
+  it('--duty-cycle: each video draws its exposure in the range, the manifest records it (1 by default)', async () => {
+    const ranged = join(dir, 'ranged');
+    await runProcedural(options(ranged, { count: 9, config: { ...config, dutyCycle: [0.25, 0.75] } }));
+    const m = (await readManifest(ranged))!;
+    const es = Object.values(m.dutyCycles!);
+    expect(es).toHaveLength(3);
+    for (const e of es) expect(e >= 0.25 && e <= 0.75).toBe(true);
+    expect(new Set(es).size).toBe(3); // drawn per video
+    const plain = join(dir, 'duty-default');
+    await runProcedural(options(plain));
+    expect((await readManifest(plain))!.dutyCycles).toEqual({ 'proc-train-00000': 1, 'proc-train-00001': 1 });
+  });
+
+  it('a shorter shutter blurs less: the blurry frame is closer to its middle ground truth at e = 0.25 than at e = 1', async () => {
+    const diff = async (e: number) => {
+      const root = join(dir, `blur-${e}`);
+      await runProcedural(options(root, { count: 3, config: { ...config, dutyCycle: [e, e], camera: { ...config.camera, staticProb: 0, slowProb: 0, maxShift: 12 } } }));
+      let s = 0;
+      for (let i = 0; i < 3; i++) {
+        const b = await readImage(blurPath(root, 'proc-train-00000', i));
+        const g = await readImage(sharpPath(root, 'proc-train-00000', i, 3));
+        for (let k = 0; k < b.data.length; k++) s += Math.abs(b.data[k]! - g.data[k]!);
+      }
+      return s;
+    };
+    expect(await diff(0.25)).toBeLessThan(0.6 * (await diff(1)));
+  });
+
+  it('--motion-files exact,video: float32 (H, W, 2) motion per sample; the exact motion of a camera pan is its speed', async () => {
+    const root = join(dir, 'motion-files');
+    const pan = { ...config, framesPerVideo: 3, camera: { ...config.camera, staticProb: 0, slowProb: 0, maxRotation: 0, maxZoom: 0 }, sprites: { ...config.sprites, maxCount: 0 }, dutyCycle: [0.5, 0.5] as const };
+    await runProcedural(options(root, { count: 3, config: pan, motionFiles: ['exact', 'video'] }));
+    for (const kind of ['motion', 'motion_video']) {
+      const npy = decodeNpy(await readFile(join(root, 'proc-train-00000', kind, '00000001_motion.npy')));
+      expect(npy.shape).toEqual([32, 48, 2]);
+      expect(npy.data).toBeInstanceOf(Float32Array);
+    }
+    // a pure pan: the exact motion is the same vector everywhere; the flow estimated from the blurry frames agrees in direction
+    const exact = decodeNpy(await readFile(join(root, 'proc-train-00000', 'motion', '00000001_motion.npy'))).data as Float32Array;
+    const est = decodeNpy(await readFile(join(root, 'proc-train-00000', 'motion_video', '00000001_motion.npy'))).data as Float32Array;
+    for (let p = 1; p < 32 * 48; p++) {
+      expect(exact[2 * p]).toBeCloseTo(exact[0]!, 3);
+      expect(exact[2 * p + 1]).toBeCloseTo(exact[1]!, 3);
+    }
+    let dot = 0;
+    for (let p = 0; p < 32 * 48; p++) dot += exact[2 * p]! * est[2 * p]! + exact[2 * p + 1]! * est[2 * p + 1]!;
+    expect(dot).toBeGreaterThan(0);
+    expect((await readManifest(root))!.config['motionFiles']).toEqual(['exact', 'video']);
+  });
+});
