@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { blurPath, readVideoList } from '../pipeline/io/dataset-layout.js';
+import { blurPath, readManifest, readVideoList } from '../pipeline/io/dataset-layout.js';
 import { readImage } from '../pipeline/io/image.js';
 import { Logger } from '../pipeline/log.js';
 import { DEFAULT_PROCEDURAL_CONFIG as D } from '../pipeline/math/procedural/config.js';
@@ -92,5 +92,27 @@ describe('afb synth INPUT (command line)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Expected at most --window (7) ground-truth frames for --gts but received 8');
     expect(existsSync(join(dir, 'footage-bad'))).toBe(false);
+  });
+
+  it('--duty-cycle 0.5 --window 7: a gap of 7 sub-frames between windows, recorded in the manifest; with --gap or a range it is refused', async () => {
+    const clip = await makeTestClip(join(dir, 'clip-duty.mp4'), { width: 32, height: 24, frames: 22 });
+    const out = join(dir, 'footage-duty');
+    const r = await runAfb(['--json', '--workers', '1', 'synth', clip, '-o', out, '--window', '7', '--duty-cycle', '0.5', '--split', 'valid']);
+    expect(r.code, r.stderr).toBe(0);
+    // 22 frames, windows of 7 every 14: frames 0-6 and 14-20
+    expect(JSON.parse(r.stdout)).toMatchObject({ samples: 2 });
+    const manifest = (await readManifest(out))!;
+    expect(manifest.dutyCycles).toEqual({ 'clip-duty': 0.5 });
+    expect(manifest.config['gap']).toBe(7);
+    for (const [args, message] of [
+      [['--duty-cycle', '0.5', '--gap', '3'], 'either --gap or --duty-cycle, not both'],
+      [['--duty-cycle', '0.25-1'], 'one exposure fraction for footage'],
+      [['--duty-cycle', '1.5'], '--duty-cycle'],
+    ] as const) {
+      const bad = await runAfb(['synth', clip, '-o', join(dir, 'footage-duty-bad'), '--window', '7', ...args]);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr).toContain(message);
+      expect(existsSync(join(dir, 'footage-duty-bad'))).toBe(false);
+    }
   });
 });
