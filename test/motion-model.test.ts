@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNpy } from '../pipeline/io/npy.js';
 import { decomposeWithMotion } from '../pipeline/math/motion/physics.js';
 import { MotionDecomposer } from '../pipeline/runtime/motion-decomposer.js';
+import { decomposeFrame } from '../pipeline/frame/decompose-frame.js';
 
 const PY = '/usr/bin/python3';
 const ROOT = join(import.meta.dirname, '..');
@@ -95,6 +96,37 @@ describe('motion-aware ONNX network', () => {
       }
     } finally {
       await model.release();
+    }
+  });
+});
+
+describe('the learned method in the frame pipeline', () => {
+  it('tiled and whole frames agree, static pixels are the input, and the residual changes the physics', async () => {
+    const onnx = join(dir, 'motion3-tiles.onnx');
+    python(['models/export_motion.py', '--random', '3', '--out', onnx]);
+    const motion = await MotionDecomposer.create(onnx);
+    try {
+      const w = 150; const h = 90;
+      const rgb = new Uint8Array(w * h * 3).map((_, i) => 128 + Math.round(100 * Math.sin(i * 0.013) * Math.cos(i * 0.0007)));
+      const m = new Float32Array(w * h * 2);
+      for (let p = w * 30; p < w * h; p++) { m[2 * p] = 9; m[2 * p + 1] = -3; } // the top 30 rows static
+      const task = { index: 0, width: w, height: h, rgb, method: 'learned' as const, motion: m, exposure: 0.8, consistency: false };
+      const whole = await decomposeFrame({ motion }, { ...task, tile: 0 });
+      const tiled = await decomposeFrame({ motion }, { ...task, tile: 64 });
+      let maxDiff = 0;
+      for (let i = 0; i < whole.frames.length; i++) maxDiff = Math.max(maxDiff, Math.abs(whole.frames[i]! - tiled.frames[i]!));
+      expect(maxDiff).toBeLessThanOrEqual(12); // feathered tile seams of a random (seed 3) residual
+      const plane = w * h * 3;
+      for (let j = 0; j < 7; j++) {
+        expect(Buffer.from(whole.frames.subarray(j * plane, j * plane + 30 * w * 3)).equals(Buffer.from(rgb.subarray(0, 30 * w * 3)))).toBe(true);
+      }
+      // the residual changed the physics somewhere in the moving part
+      const physics = await decomposeFrame({}, { ...task, method: 'physics', tile: 0 });
+      let changed = 0;
+      for (let i = 0; i < whole.frames.length; i++) changed = Math.max(changed, Math.abs(whole.frames[i]! - physics.frames[i]!));
+      expect(changed).toBeGreaterThan(2);
+    } finally {
+      await motion.release();
     }
   });
 });
