@@ -10,3 +10,6 @@ if (!existsSync(fileURLToPath(main))) {
 }
 const { runCli } = await import(main.href);
 process.exitCode = await runCli(process.argv);
+// Nothing runs after the CLI: should a stray handle keep the event loop alive, leave anyway (an
+// unref'd timer only fires while something else keeps the process up).
+setTimeout(() => process.exit(), 5000).unref();

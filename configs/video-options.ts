@@ -15,13 +15,23 @@ import { booleanParser, choiceParser, defineOption, intParser, numberParser, opt
 export const CONTAINERS = ['mp4', 'mkv', 'mov', 'webm', 'png'] as const;
 export type Container = (typeof CONTAINERS)[number];
 
-/** --tile: 'auto' (by memory budget), 'off'/0 (whole frames) or a side >= 64 (rounded down to a multiple of 4). */
+/** --tile: 'auto' (by memory budget), 'off'/0 (whole frames) or a side in [64, 16384] that is a multiple of 4 (the network's stride). */
 export function parseTile(raw: unknown, flag: string): number | 'auto' {
   if (raw === 'auto') return 'auto';
   if (raw === 'off' || raw === 0 || raw === '0') return 0;
-  const n = intParser(64, 16384)(raw, flag);
-  return Math.floor(n / 4) * 4;
+  const expected = 'auto, off or a multiple of 4 in [64, 16384]';
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isInteger(n)) throw new InvalidOptionError(flag, expected, raw);
+  if (n < 64 || n > 16384 || n % 4 !== 0) throw new InvalidOptionError(flag, expected, raw, 'range');
+  return n;
 }
+
+/** --force: the shared record (video and decompose); what it forces is said in each command's docs. */
+const FORCE_OPTION = defineOption({
+  key: 'force', flag: '--force',
+  description: 'replace an existing output folder that afb did not write; batch mode: also redo outputs that already exist (default: skip them, so a re-run resumes). Never replaces an input',
+  default: false, parse: booleanParser,
+});
 
 /** --fps: a rate like 30, 29.97 or 30000/1001. */
 export function parseFps(raw: unknown, flag: string): Rational {
@@ -56,7 +66,7 @@ export const VIDEO_OPTIONS = [
   defineOption({ key: 'maxFrames', flag: '--max-frames <n>', description: 'convert at most this many input frames', default: undefined, parse: optional(intParser(1)) }),
   defineOption({ key: 'container', flag: '--container <ext>', description: `output type in batch mode (-o DIR): ${CONTAINERS.join(', ')} (png = a folder of frames)`, default: 'mp4' as Container, parse: choiceParser<Container>(CONTAINERS) }),
   defineOption({ key: 'jobs', flag: '--jobs <n>', description: 'files converted at once in batch mode (they share the worker pool)', default: 1, parse: intParser(1, 64) }),
-  defineOption({ key: 'force', flag: '--force', description: 'batch mode: redo outputs that already exist (default: skip them, so a re-run resumes)', default: false, parse: booleanParser }),
+  FORCE_OPTION,
   ...CODEC_OPTIONS,
 ] as const;
 
@@ -75,4 +85,5 @@ export const DECOMPOSE_OPTIONS = [
   defineOption({ key: 'samples', flag: '--samples <n>', description: 'with --guidance predict: N guidance samples -> N animations in DIR/s{k}/', default: 1, parse: intParser(1, 64) }),
   defineOption({ key: 'gif', flag: '--gif', description: 'also write a back-and-forth GIF preview of the 7 frames', default: false, parse: booleanParser }),
   defineOption({ key: 'mp4', flag: '--mp4', description: 'also write a back-and-forth MP4 preview of the 7 frames', default: false, parse: booleanParser }),
+  FORCE_OPTION,
 ] as const;

@@ -1,7 +1,8 @@
 // `afb decompose`: one blurry image -> 7 sharp frames per guidance (from a file or N predictor
 // samples), written as DIR/{j:03d}.png (or DIR/s{k}/ for several samples) plus optional previews.
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from './errors.js';
+import { CancelledError, InputError } from './errors.js';
 import { Decomposer, FRAMES_PER_BLUR } from './runtime/decomposer.js';
 import { MotionDecomposer } from './runtime/motion-decomposer.js';
 import { exposureCorrelations, pickExposure } from './math/motion/exposure.js';
@@ -9,10 +10,10 @@ import { createMotionSource, motionFileSource, type FrameMotion } from './motion
 import type { Provider } from './runtime/session.js';
 import type { DecomposeMethod } from '../configs/model-options.js';
 import { decomposeFrame, type FrameModels } from './frame/decompose-frame.js';
-import { ensureWritableDir } from './io/atomic.js';
+import { writeFolderAtomically } from './io/folder-output.js';
 import { openPreviewSink, openVideoSink } from './io/frame-sink.js';
 import { writeGuidance } from './io/guidance-io.js';
-import { readImage, writePng } from './io/image.js';
+import { encodePng, readImage, readImageLossNotes } from './io/image.js';
 import type { Logger } from './log.js';
 import type { MotionField } from './math/motion/motion-field.js';
 import type { RgbImage } from './math/types.js';
@@ -43,6 +44,8 @@ export interface DecomposeJob {
   readonly mp4: boolean;
   readonly tileBudgetBytes: number;
   readonly log: Logger;
+  /** Cancels between network runs (one run of the network cannot be interrupted). */
+  readonly signal?: AbortSignal;
 }
 
 /** One animation written. */
@@ -117,10 +120,15 @@ export function imageExposure(exposure: number | 'auto', image: RgbImage, motion
   return e ?? 1;
 }
 
-/** Run decompose: every output is written atomically; folders are created as needed. */
+/**
+ * Run decompose. The whole output folder is one unit: everything is written into a temporary
+ * folder next to it, which replaces `outDir` only when complete (a full disk, an error or a
+ * cancel leaves `outDir` as it was). Callers check first that `outDir` may be replaced.
+ */
 export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary> {
   const t0 = performance.now();
   const image = await readImage(job.image);
+  for (const note of await readImageLossNotes(job.image)) job.log.warn(note);
   const { width, height } = image;
   const maps = await frameMotions(job, image);
   const method = job.method;
@@ -130,34 +138,47 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
     ? { guidance: await Decomposer.create(job.modelPath, options) }
     : method === 'learned' ? { motion: await MotionDecomposer.create(job.modelPath, options) } : {};
   const { tile } = chooseTile(job.tile, width, height, job.tileBudgetBytes);
-  const outputs: DecomposeOutput[] = [];
+  const checkCancel = () => {
+    if (job.signal?.aborted) throw job.signal.reason instanceof Error ? job.signal.reason : new CancelledError();
+  };
   try {
-    await ensureWritableDir(job.outDir);
-    for (const [k, m] of maps.entries()) {
-      const g = m.guidance;
-      const dir = maps.length > 1 ? join(job.outDir, `s${k}`) : job.outDir;
-      const exposure = m.motion && method !== 'guidance' ? imageExposure(job.exposure, image, m.motion, job.log) : undefined;
-      const result = await decomposeFrame(models, {
-        index: k, width, height, rgb: image.data, method, guidance: g.data, tile, consistency: job.consistency,
-        ...(m.motion && exposure !== undefined ? { motion: m.motion.data, exposure } : {}),
-      });
-      const plane = width * height * 3;
-      const frames: RgbImage[] = Array.from({ length: FRAMES_PER_BLUR }, (_, j) => ({ width, height, data: result.frames.subarray(j * plane, (j + 1) * plane) }));
-      const paths = frames.map((_, j) => join(dir, `${String(j).padStart(3, '0')}.png`));
-      await Promise.all(frames.map((f, j) => writePng(paths[j]!, f)));
-      const guidancePath = job.guidance === 'predict' ? join(dir, 'guidance.png') : undefined;
-      if (guidancePath) await writeGuidance(guidancePath, g);
-      const previews: string[] = [];
-      if (job.gif) previews.push(join(dir, 'preview.gif'));
-      if (job.mp4) previews.push(join(dir, 'preview.mp4'));
-      for (const p of previews) await writePreview(p, frames, p.endsWith('.gif') ? 1 : MP4_CYCLES, job.log);
-      outputs.push({ dir, frames: paths, previews, ...(guidancePath ? { guidance: guidancePath } : {}), ...(exposure !== undefined ? { exposure } : {}) });
-      job.log.info(`wrote ${dir}: 7 frames${previews.length ? ` + ${previews.map((p) => p.split('/').pop()).join(', ')}` : ''}`);
-    }
+    const outputs = await writeFolderAtomically(job.outDir, async (tmp) => {
+      const written: DecomposeOutput[] = [];
+      for (const [k, m] of maps.entries()) {
+        checkCancel();
+        const g = m.guidance;
+        const sub = maps.length > 1 ? `s${k}` : '';
+        const [dir, final] = [join(tmp, sub), join(job.outDir, sub)];
+        await mkdir(dir, { recursive: true });
+        const exposure = m.motion && method !== 'guidance' ? imageExposure(job.exposure, image, m.motion, job.log) : undefined;
+        const result = await decomposeFrame(models, {
+          index: k, width, height, rgb: image.data, method, guidance: g.data, tile, consistency: job.consistency,
+          ...(m.motion && exposure !== undefined ? { motion: m.motion.data, exposure } : {}),
+        });
+        checkCancel();
+        const plane = width * height * 3;
+        const frames: RgbImage[] = Array.from({ length: FRAMES_PER_BLUR }, (_, j) => ({ width, height, data: result.frames.subarray(j * plane, (j + 1) * plane) }));
+        const names = frames.map((_, j) => `${String(j).padStart(3, '0')}.png`);
+        // allSettled: no write may still be running when a failure removes the temporary folder
+        const writes = await Promise.allSettled(frames.map(async (f, j) => writeFile(join(dir, names[j]!), await encodePng(f))));
+        const failed = writes.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+        if (failed) throw failed.reason;
+        if (job.guidance === 'predict') await writeGuidance(join(dir, 'guidance.png'), g);
+        const previews = [...(job.gif ? ['preview.gif'] : []), ...(job.mp4 ? ['preview.mp4'] : [])];
+        for (const p of previews) await writePreview(join(dir, p), frames, p.endsWith('.gif') ? 1 : MP4_CYCLES, job.log);
+        written.push({
+          dir: final, frames: names.map((n) => join(final, n)), previews: previews.map((p) => join(final, p)),
+          ...(job.guidance === 'predict' ? { guidance: join(final, 'guidance.png') } : {}),
+          ...(exposure !== undefined ? { exposure } : {}),
+        });
+      }
+      return written;
+    });
+    for (const o of outputs) job.log.info(`wrote ${o.dir}: 7 frames${o.previews.length ? ` + ${o.previews.map((p) => p.split('/').pop()).join(', ')}` : ''}`);
+    const provider = models.guidance?.provider ?? models.motion?.provider ?? 'cpu';
+    return { image: job.image, width, height, outputs, method, provider, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await models.guidance?.release();
     await models.motion?.release();
   }
-  const provider = models.guidance?.provider ?? models.motion?.provider ?? 'cpu';
-  return { image: job.image, width, height, outputs, method, provider, seconds: (performance.now() - t0) / 1000 };
 }

@@ -110,10 +110,10 @@ export class ModelError extends AfbError {
   }
 }
 
-/** The job was cancelled (SIGINT/SIGTERM or an AbortSignal). Exit code 130. */
+/** The job was cancelled (SIGINT/SIGTERM or an AbortSignal). Exit code 128 + the signal number: 130 (SIGINT, the default), 143 (SIGTERM). */
 export class CancelledError extends AfbError {
-  constructor(reason = 'Cancelled') {
-    super(reason, { exitCode: 130 });
+  constructor(reason = 'Cancelled', exitCode = 130) {
+    super(reason, { exitCode });
     this.name = 'CancelledError';
   }
 }

@@ -54,6 +54,9 @@ export class Progress {
   setTotal(total: number | undefined): void { this.total = total; }
   tick(n = 1): void {
     this.done += n;
+    // The total is an estimate for some inputs (variable frame rate, no frame count in the
+    // container): never report more than 100%.
+    if (this.total !== undefined && this.done > this.total) this.total = this.done;
     const now = Date.now();
     if (now - this.lastPrint >= this.intervalMs) {
       this.lastPrint = now;

@@ -1,3 +1,4 @@
+import { OUTPUT_MARKER } from '../pipeline/io/folder-output.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -234,7 +235,8 @@ describe('PNG folders and images', () => {
     const frames = Array.from({ length: 3 }, (_, t) => gradient(8, 6, t));
     for (const f of frames) await sink.write(f);
     await sink.finish();
-    expect(await readdir(out)).toEqual([pngFrameName(0), pngFrameName(1), pngFrameName(2)]);
+    // the frames, and the marker that lets a later run replace the folder
+    expect(await readdir(out)).toEqual([OUTPUT_MARKER, pngFrameName(0), pngFrameName(1), pngFrameName(2)]);
     expect(pngFrameName(12)).toBe('00000012.png');
     const back = await readAll(out, { fps: { num: 24000, den: 1001 } });
     back.forEach((f, i) => expect(Array.from(f.data)).toEqual(Array.from(frames[i]!.data)));
@@ -253,9 +255,9 @@ describe('PNG folders and images', () => {
     const out = join(dir, 'frames');
     const sink = await openPngFolderSink(out, { width: 8, height: 6 });
     await sink.write(gradient(8, 6, 9));
-    expect(await readdir(out)).toHaveLength(3); // old folder untouched until finish()
+    expect(await readdir(out)).toHaveLength(4); // old folder untouched until finish()
     await sink.finish();
-    expect(await readdir(out)).toEqual([pngFrameName(0)]);
+    expect(await readdir(out)).toEqual([OUTPUT_MARKER, pngFrameName(0)]);
     expect(await leftovers(dir)).toEqual([]);
   });
 

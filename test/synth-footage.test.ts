@@ -1,6 +1,6 @@
 // Blur synthesis from footage: linear-light window means, ground-truth indices, guidance of a
 // known motion, resume, the B-Aist++ layout (pickle bbox), interpolation maths, naming and splits.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +142,19 @@ describe('afb synth INPUT (footage)', () => {
         expect(Buffer.compare(await readFile(p), await readFile(p.replace(full, part)))).toBe(0);
       }
     }
+  });
+
+  it('a forced run over a dataset removes the video folders its lists drop (issue #14)', async () => {
+    const root = join(dir, 'forced');
+    const second = join(dir, 'second');
+    await mkdir(second);
+    await copyFile(join(frames, 'f000.png'), join(second, 'f000.png'));
+    for (let f = 1; f < 8; f++) await copyFile(join(frames, `f${String(f).padStart(3, '0')}.png`), join(second, `f${String(f).padStart(3, '0')}.png`));
+    await runFootage(options(root, { inputs: [frames, second] }));
+    expect((await readdir(root)).filter((n) => !n.includes('.'))).toEqual(['clip', 'second']);
+    await runFootage(options(root, { force: true }));
+    expect(await readVideoList(root, 'train')).toEqual(['clip']);
+    expect((await readdir(root)).filter((n) => !n.includes('.'))).toEqual(['clip']);
   });
 
   it('writes trend+_avg and bbox pickles with --layout baistpp', async () => {

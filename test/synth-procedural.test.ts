@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutputError } from '../pipeline/errors.js';
-import { blurPath, guidancePath, readManifest, readVideoList, sharpPath } from '../pipeline/io/dataset-layout.js';
+import { bboxPath, blurPath, guidancePath, readManifest, readVideoList, sharpPath } from '../pipeline/io/dataset-layout.js';
+import { parseBboxPickle } from '../pipeline/io/pickle/decode.js';
 import { decodeNpy } from '../pipeline/io/npy.js';
 import { readImage } from '../pipeline/io/image.js';
 import { Logger } from '../pipeline/log.js';
@@ -117,6 +118,17 @@ describe('afb synth --procedural', () => {
     expect(forced).toMatchObject({ written: 2, videos: 1 });
     expect(await readVideoList(a, 'train')).toEqual(['proc-train-00000']);
     expect((await readdir(a)).includes('proc-train-00001')).toBe(false);
+  });
+
+  it('writes a blur_anno bbox pickle per sample with --layout baistpp, as footage mode does (issue #14)', async () => {
+    const root = join(dir, 'baistpp');
+    await runProcedural(options(root, { layout: 'baistpp', count: 2 }));
+    for (const i of [0, 1]) {
+      const [x0, y0, x1, y1] = parseBboxPickle(await readFile(bboxPath(root, 'proc-train-00000', i)));
+      // a box inside the frame, around what moves (the whole frame when everything does)
+      expect(0 <= x0 && x0 < x1 && x1 <= config.width && 0 <= y0 && y0 < y1 && y1 <= config.height).toBe(true);
+    }
+    expect(guidancePath(root, 'proc-train-00000', 0, 'baistpp')).toContain('trend+_avg');
   });
 });
 

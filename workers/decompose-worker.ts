@@ -5,6 +5,7 @@ import { Decomposer } from '../pipeline/runtime/decomposer.js';
 import { MotionDecomposer } from '../pipeline/runtime/motion-decomposer.js';
 import type { Provider } from '../pipeline/runtime/session.js';
 import { decomposeFrame, type DecomposeResult, type DecomposeTask, type FrameModels } from '../pipeline/frame/decompose-frame.js';
+import { announceWorkerLoaded } from '../pipeline/frame/worker-loading.js';
 
 /** What the pool passes to every worker: the guidance-conditioned and/or the motion-aware model. */
 export interface DecomposeWorkerData {
@@ -22,6 +23,8 @@ const models: FrameModels = {
   ...(data.modelPath ? { guidance: await Decomposer.create(data.modelPath, options) } : {}),
   ...(data.motionModelPath ? { motion: await MotionDecomposer.create(data.motionModelPath, options) } : {}),
 };
+// Only now may the pool stop this worker (see pipeline/frame/worker-loading.ts).
+announceWorkerLoaded();
 
 /** Decompose one frame; the 7 output frames travel back by transfer, not by copy. */
 export default async function run(task: DecomposeTask): Promise<unknown> {

@@ -6,6 +6,7 @@ import { resolveGlobalOptions, type GlobalOptions } from '../../configs/global-o
 import { resolveOptions, type OptionRecord, type OptionValues } from '../../configs/option-schema.js';
 import { InputError, InvalidOptionError } from '../errors.js';
 import { Logger } from '../log.js';
+import { installInterruptHandling } from './interrupt.js';
 
 /** Everything a command needs besides its own arguments. */
 export interface CommandContext {
@@ -15,6 +16,15 @@ export interface CommandContext {
   resolve<R extends readonly OptionRecord<unknown>[]>(command: string, records: R, cli: Record<string, unknown>): OptionValues<R>;
   /** Print the JSON summary on stdout when --json was given. */
   emitJson(value: unknown): void;
+  /**
+   * The run's cancel signal (SIGINT/SIGTERM, see interrupt.ts). A command that calls this promises
+   * to stop cleanly when it fires; for the others the first signal exits at once.
+   */
+  cancellable(): AbortSignal;
+  /** When this run started (ms since the epoch): leftovers older than this are from earlier runs. */
+  readonly startedAt: number;
+  /** End of the run: remove the signal handlers. */
+  dispose(): void;
 }
 
 /**
@@ -64,15 +74,25 @@ export function configSection(config: Record<string, unknown>, command: string):
   return (section ?? {}) as Record<string, unknown>;
 }
 
-/** Build the context from the raw global CLI values and the (optional) config file. */
-export async function createContext(rawGlobals: Record<string, unknown>, commandNames: readonly string[]): Promise<CommandContext> {
+/**
+ * Build the context from the raw global CLI values and the (optional) config file. With
+ * `interrupts`, SIGINT/SIGTERM/SIGHUP are handled for the run (the CLI; tests calling commands
+ * in-process leave them alone).
+ */
+export async function createContext(rawGlobals: Record<string, unknown>, commandNames: readonly string[], options: { interrupts?: boolean } = {}): Promise<CommandContext> {
+  const startedAt = Date.now();
   const configPath = rawGlobals['config'];
   const config = typeof configPath === 'string' ? await loadConfigFile(configPath) : {};
   const globals = resolveGlobals(rawGlobals, config, commandNames);
   const log = new Logger(globals.json && globals.logLevel === 'info' ? 'warn' : globals.logLevel);
+  const scope = options.interrupts ? installInterruptHandling(log) : undefined;
+  const idle = new AbortController();
   return {
     globals,
     log,
+    startedAt,
+    cancellable: () => scope?.cancellable() ?? idle.signal,
+    dispose: () => scope?.dispose(),
     resolve(command, records, cli) {
       return resolveOptions(records, cli, configSection(config, command));
     },

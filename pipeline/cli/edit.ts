@@ -4,7 +4,6 @@ import { openInBrowser } from '../editor/open-browser.js';
 import { startEditor } from '../editor/start.js';
 import type { CommandContext } from './context.js';
 import { defineCommand } from './define-command.js';
-import { onInterrupt } from './video.js';
 
 async function run(image: string, cli: Record<string, unknown>, ctx: CommandContext): Promise<void> {
   const o = ctx.resolve('edit', EDIT_OPTIONS, cli);
@@ -15,13 +14,13 @@ async function run(image: string, cli: Record<string, unknown>, ctx: CommandCont
   ctx.log.info(`afb edit: ${image} at ${url} (Ctrl+C to stop)`);
   if (o.host !== '127.0.0.1' && o.host !== 'localhost') ctx.log.warn(`listening on ${o.host}: anyone who can reach it and has the URL can use the editor`);
   if (o.open) openInBrowser(url, (m) => ctx.log.warn(m));
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const off = onInterrupt((sig) => {
-      off();
-      resolve(sig);
-    });
+  // Runs until SIGINT/SIGTERM (the CLI's interrupt handling fires this signal; see interrupt.ts).
+  const stop = ctx.cancellable();
+  const reason = await new Promise<unknown>((resolve) => {
+    if (stop.aborted) resolve(stop.reason);
+    else stop.addEventListener('abort', () => resolve(stop.reason), { once: true });
   });
-  ctx.log.info(`afb edit: ${signal}, stopping`);
+  ctx.log.info(`afb edit: ${(reason as Error)?.message ?? 'interrupted'}, stopping`);
   await editor.close();
 }
 

@@ -1,6 +1,7 @@
 // `afb eval DATASET`: score the model on a dataset in the reference layout (PSNR, SSIM, baselines).
 import { EVAL_OPTIONS } from '../../configs/eval-options.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputsAgainstInputs } from '../io/output-guard.js';
 import { formatEvalMarkdown } from '../eval/report.js';
 import { runEvaluation } from '../eval/runner.js';
 import { createMotionSource, type MotionSource } from '../motion/source.js';
@@ -14,6 +15,8 @@ export async function evalCommand(ctx: CommandContext, dataset: string, cli: Rec
   const model = o.baselineOnly ? undefined : resolveModelPath(o.model, 'decomposer');
   const predictor = o.guidance === 'predict' ? resolveModelPath(o.predictor, 'predictor') : undefined;
   const motionModel = o.guidance === 'video' && o.motionModel !== 'none' && !o.baselineOnly ? resolveModelPath(o.motionModel || undefined, 'motion') : undefined;
+  // The report never replaces an input (the dataset, a model).
+  if (o.out) await checkOutputsAgainstInputs([dataset, ...[model, predictor, motionModel, o.flowModel].filter((p): p is string => !!p)], [{ path: o.out, kind: 'file' }]);
   let source: MotionSource | undefined;
   if (o.guidance !== 'gt') {
     source = await createMotionSource({

@@ -2,9 +2,13 @@
 // optical flow from image A to image B (A(x) ~ B(x + flow(x))), as Middlebury .flo or .npy.
 import { FLOW_BACKEND_OPTIONS, FLOW_OPTIONS } from '../../configs/flow-options.js';
 import type { OptionValues } from '../../configs/option-schema.js';
+import { dirname, resolve } from 'node:path';
 import { InvalidOptionError } from '../errors.js';
 import { createFlowEstimator, type FlowEstimator } from '../flow/estimator.js';
 import { writeFlowFile, writeFlowPng } from '../io/flo.js';
+import { checkWritableLocation } from '../io/atomic.js';
+import { extensionOf } from '../io/ffmpeg-args.js';
+import { checkOutputsAgainstInputs } from '../io/output-guard.js';
 import { readImage } from '../io/image.js';
 import type { CommandContext } from './context.js';
 import { defineCommand } from './define-command.js';
@@ -35,6 +39,12 @@ export interface FlowSummary {
 export async function runFlowCommand(ctx: CommandContext, prevPath: string, nextPath: string, cli: Record<string, unknown>): Promise<FlowSummary> {
   const o = ctx.resolve('flow', FLOW_OPTIONS, cli);
   if (!o.output) throw new InvalidOptionError('--output', 'an output .flo or .npy file (-o FILE)', o.output);
+  // Checked before any work: the output kinds, and that no output is an input.
+  if (!['flo', 'npy'].includes(extensionOf(o.output))) throw new InvalidOptionError('-o/--output', 'a path ending in .flo or .npy', o.output);
+  if (o.viz && extensionOf(o.viz) !== 'png') throw new InvalidOptionError('--viz', 'a path ending in .png', o.viz);
+  const outputs = [o.output, ...(o.viz ? [o.viz] : [])];
+  await checkOutputsAgainstInputs([prevPath, nextPath, ...(o.model ? [o.model] : [])], outputs.map((path) => ({ path, kind: 'file' as const })));
+  for (const out of outputs) await checkWritableLocation(dirname(resolve(out)));
   const [prev, next] = await Promise.all([readImage(prevPath), readImage(nextPath)]);
   if (prev.width !== next.width || prev.height !== next.height) {
     throw new InvalidOptionError('B', `an image of the same size as A (${prev.width}x${prev.height})`, `${nextPath} (${next.width}x${next.height})`, 'range');

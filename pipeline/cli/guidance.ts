@@ -1,10 +1,13 @@
 // `afb guidance (--flow f.flo | --frames prev,cur | --labelme file.json) -o out.(npy|png)`: motion
 // guidance in the reference encoding, from a flow file, from two frames or from a user annotation.
+import { dirname, resolve } from 'node:path';
 import { GUIDANCE_OPTIONS } from '../../configs/flow-options.js';
 import { InvalidOptionError } from '../errors.js';
 import { motionFromNeighbours } from '../motion/video-motion.js';
 import { readFlowFile } from '../io/flo.js';
 import { guidanceFormatOf, writeGuidance } from '../io/guidance-io.js';
+import { checkWritableLocation } from '../io/atomic.js';
+import { checkOutputsAgainstInputs } from '../io/output-guard.js';
 import { readImage } from '../io/image.js';
 import { readLabelmeGuidance } from '../io/labelme-io.js';
 import { movingFraction, quantizeFlow } from '../math/guidance.js';
@@ -20,6 +23,10 @@ export async function runGuidanceCommand(ctx: CommandContext, cli: Record<string
   guidanceFormatOf(o.output);
   const inputs = [o.flow, o.frames, o.labelme].filter((v) => v !== undefined);
   if (inputs.length !== 1) throw new InvalidOptionError('--flow/--frames/--labelme', 'exactly one of them', inputs);
+  // The output is never one of the inputs (e.g. --frames A.png,B.png -o A.png).
+  const read = o.frames ? o.frames.split(',').filter((p) => p !== '') : inputs;
+  await checkOutputsAgainstInputs([...read, ...(o.model ? [o.model] : [])], [{ path: o.output, kind: 'file' }]);
+  await checkWritableLocation(dirname(resolve(o.output)));
   const quantize = { directions: o.directions, threshold: o.threshold };
   let g: GuidanceMap;
   let from: string;

@@ -80,15 +80,6 @@ export async function synthFootageCommand(ctx: CommandContext, inputs: readonly 
   return summary;
 }
 
-/** Abort controller wired to SIGINT/SIGTERM for the duration of a run. */
-function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
-  const ac = new AbortController();
-  const onSig = () => ac.abort();
-  process.once('SIGINT', onSig);
-  process.once('SIGTERM', onSig);
-  return { signal: ac.signal, dispose: () => { process.off('SIGINT', onSig); process.off('SIGTERM', onSig); } };
-}
-
 /** Every synth record once (both modes share some). */
 const ALL_RECORDS = [...new Map([...PROCEDURAL_RECORDS, ...FOOTAGE_RECORDS].map((r) => [r.key, r])).values()];
 
@@ -112,13 +103,10 @@ async function runSynth(inputs: string[], opts: Record<string, unknown>, ctx: Co
     await queueSynth(ctx, opts, procedural ? { procedural, options: proceduralOptions(ctx, opts) } : { procedural, options: footageOptions(ctx, inputs, opts) });
     return;
   }
-  const { signal, dispose } = interruptSignal();
-  try {
-    if (procedural) await synthProceduralCommand(ctx, opts, signal);
-    else await synthFootageCommand(ctx, inputs, opts, signal);
-  } finally {
-    dispose();
-  }
+  // SIGINT/SIGTERM stop starting samples; the running ones finish (see cli/interrupt.ts).
+  const signal = ctx.cancellable();
+  if (procedural) await synthProceduralCommand(ctx, opts, signal);
+  else await synthFootageCommand(ctx, inputs, opts, signal);
 }
 
 /** The `synth` subcommand; --queue adds one job per video to a BullMQ queue instead of rendering here (see afb worker). */

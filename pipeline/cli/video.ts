@@ -1,13 +1,20 @@
 // `afb video IN... -o OUT`: 7x frame rate from motion blur, one input or a batch sharing one pool.
 import { availableParallelism, totalmem } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { VIDEO_OPTIONS } from '../../configs/video-options.js';
-import { CancelledError, InvalidOptionError } from '../errors.js';
-import { ensureWritableDir } from '../io/atomic.js';
+import { InvalidOptionError } from '../errors.js';
+import { checkWritableLocation } from '../io/atomic.js';
+import { checkVideoContainer, extensionOf } from '../io/ffmpeg-args.js';
+import { checkFolderOutput } from '../io/folder-output.js';
+import { sinkKindFor } from '../io/frame-sink.js';
+import { checkOutputsAgainstInputs, type PlannedOutput } from '../io/output-guard.js';
+import { removeStaleTemps } from '../io/temp-files.js';
 import { DecomposePool } from '../frame/pool.js';
-import { batchOutputPath, expandInputs, runBatch } from '../video/batch.js';
+import { batchOutputPath, checkDistinctOutputs, expandInputs, runBatch } from '../video/batch.js';
 import { convertVideo, type VideoSummary } from '../video/convert.js';
-import { checkVideoOptions, poolModels, videoDepsFor, videoJobFor } from '../video/session.js';
+import { prepareInput } from '../video/prepare-input.js';
+import { checkVideoOptions, poolModels, videoDepsFor, videoInputDepsFor, videoJobFor, type VideoOptions } from '../video/session.js';
 import type { CommandContext } from './context.js';
 import { defineCommand } from './define-command.js';
 
@@ -19,15 +26,26 @@ export function formatVideoSummary(s: VideoSummary): string {
     + `flow ${(st.flow / 1000).toFixed(1)} s, physics ${(st.physics / 1000).toFixed(1)} s, inference ${(st.inference / 1000).toFixed(1)} s (all workers), encode ${(st.encode / 1000).toFixed(1)} s; tiles ${s.tile}`;
 }
 
-/** Install SIGINT/SIGTERM handlers that cancel the job; returns the uninstaller. */
-export function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void {
-  const h = (sig: NodeJS.Signals) => handler(sig);
-  process.on('SIGINT', h);
-  process.on('SIGTERM', h);
-  return () => {
-    process.off('SIGINT', h);
-    process.off('SIGTERM', h);
-  };
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then((st) => st.isDirectory(), () => false);
+}
+
+/**
+ * Check the output path and say what will be written: one file or PNG folder, or in batch mode a
+ * folder of outputs (a path with a video extension is refused there: it would become a folder).
+ */
+async function planOutputs(inputs: readonly string[], output: string, batch: boolean, o: VideoOptions): Promise<{ pairs: { input: string; output: string }[]; planned: PlannedOutput[] }> {
+  if (batch) {
+    if (extensionOf(output) !== '' && !(await isDirectory(output))) {
+      throw new InvalidOptionError('-o/--output', `a folder for ${inputs.length} inputs (batch mode: one output per input, --container ${o.container})`, output);
+    }
+    const pairs = inputs.map((input) => ({ input, output: batchOutputPath(input, output, o.container) }));
+    checkDistinctOutputs(pairs);
+    return { pairs, planned: pairs.map((p) => ({ path: p.output, kind: o.container === 'png' ? 'folder' : 'file' })) };
+  }
+  const kind = await sinkKindFor(output);
+  if (kind === 'video') checkVideoContainer(o.codec, output, '-o/--output');
+  return { pairs: [{ input: inputs[0]!, output }], planned: [{ path: output, kind: kind === 'png-folder' ? 'folder' : 'file' }] };
 }
 
 async function runVideo(args: string[], cli: Record<string, unknown>, ctx: CommandContext): Promise<void> {
@@ -35,45 +53,39 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
   if (typeof output !== 'string' || output === '') throw new InvalidOptionError('-o/--output', 'an output path', output);
   const o = ctx.resolve('video', VIDEO_OPTIONS, cli);
   const { log, globals } = ctx;
-  // Everything is validated before any process or worker starts.
+  const signal = ctx.cancellable();
+  // Everything is checked before any worker or ffmpeg process starts (only ffprobe reads the input).
   const { inputs, batch } = await expandInputs(args);
+  const { pairs, planned } = await planOutputs(inputs, output, batch, o);
   const models = await checkVideoOptions(o);
   const { method, modelPath } = models;
-  // The folder that will hold the output (a file, a PNG folder or the batch folder) must be writable
-  // before decoding starts: OutputError naming it, nothing started, nothing written.
-  await ensureWritableDir(batch ? output : dirname(resolve(output)));
+  // An input (video, frames, model, guidance file) is never an output, nor inside a folder afb replaces.
+  await checkOutputsAgainstInputs([...inputs, ...models.files], planned);
+  if (!batch && planned[0]!.kind === 'folder') await checkFolderOutput(output, { force: o.force });
+  const location = batch ? output : dirname(resolve(output));
+  await checkWritableLocation(location);
   const cores = availableParallelism();
   if (globals.workers * globals.threads > cores) {
     log.warn(`--workers ${globals.workers} x --threads ${globals.threads} exceeds the ${cores} cores: expect contention`);
   }
-  const controller = new AbortController();
+  const env = { workers: globals.workers, totalMemory: totalmem(), log, signal, progress: !globals.json && log.enabled('info') };
+  // One input: probe it and make its motion source now, so that a bad input fails before the pool starts.
+  const guidanceFile = o.guidance !== 'video' && o.guidance !== 'predict' ? o.guidance : undefined;
+  const prepared = batch ? undefined : await prepareInput(videoJobFor(inputs[0]!, output, o, method), videoInputDepsFor(o, models, env), guidanceFile);
   let pool: DecomposePool | undefined;
-  let interrupts = 0;
-  const uninstall = onInterrupt((sig) => {
-    if (++interrupts > 1) {
-      log.error(`${sig} again: exiting now`);
-      process.exit(130);
-    }
-    log.error(`${sig}: stopping (temporary output removed, running frames finish, workers stop; repeat to exit at once)`);
-    controller.abort(new CancelledError(`Interrupted by ${sig}`));
-    void pool?.cancel().catch(() => undefined);
-  });
   try {
+    for (const p of await removeStaleTemps(location, ctx.startedAt)) log.info(`removed ${p}, left by an interrupted run`);
     pool = await DecomposePool.create({
       ...poolModels(models), provider: o.provider, workers: globals.workers, threads: globals.threads, warn: (m) => log.warn(m),
     });
-    if (controller.signal.aborted) throw controller.signal.reason;
+    if (signal.aborted) throw signal.reason;
     log.info(`method ${method}${modelPath ? `, model ${modelPath}` : ''} on ${pool.provider}, ${globals.workers} worker(s) x ${globals.threads} thread(s)`);
-    const deps = videoDepsFor(o, models, pool, {
-      workers: globals.workers, totalMemory: totalmem(), log, signal: controller.signal, progress: !globals.json && log.enabled('info'),
-    });
+    const deps = videoDepsFor(o, models, pool, env);
     if (!batch) {
-      const summary = await convertVideo(videoJobFor(inputs[0]!, output, o, method), deps);
+      const summary = await convertVideo(videoJobFor(inputs[0]!, output, o, method), deps, prepared);
       log.info(formatVideoSummary(summary));
       ctx.emitJson({ ...summary, model: modelPath ?? null, provider: pool.provider, workers: globals.workers, threads: globals.threads });
     } else {
-      await ensureWritableDir(output);
-      const pairs = inputs.map((input) => ({ input, output: batchOutputPath(input, output, o.container) }));
       const summary = await runBatch(pairs, async (input, out) => {
         const s = await convertVideo(videoJobFor(input, out, o, method), deps);
         log.info(formatVideoSummary(s));
@@ -86,11 +98,13 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
     }
     await pool.close();
   } catch (error) {
-    // cancel(), not destroy(): terminating a worker inside an onnxruntime run aborts the process.
+    // cancel(), not destroy(): terminating a worker inside an onnxruntime call aborts the process.
     await pool?.cancel().catch(() => undefined);
-    throw controller.signal.aborted ? controller.signal.reason : error;
-  } finally {
-    uninstall();
+    if (prepared && !pool) {
+      await prepared.motion.release().catch(() => undefined);
+      await prepared.frames.close().catch(() => undefined);
+    }
+    throw signal.aborted ? signal.reason : error;
   }
 }
 

@@ -9,6 +9,8 @@ const RECORDS = [...CONNECTION_OPTIONS, ...WORKER_OPTIONS] as const;
 
 async function runWorkerCommand(cli: Record<string, unknown>, ctx: CommandContext): Promise<void> {
   const o = ctx.resolve('worker', RECORDS, cli);
+  // The worker handles SIGTERM/SIGINT itself (hands its jobs back): the CLI's first signal must not exit at once.
+  ctx.cancellable();
   const connection = await loadRedisOptions(o);
   await pingRedis(connection, o.redis);
   ctx.log.info(`worker: connected to ${redactRedisUrl(o.redis)}`);

@@ -8,7 +8,8 @@ import { MotionDecomposer } from '../runtime/motion-decomposer.js';
 import type { Provider } from '../runtime/session.js';
 import type { DecomposeResult, DecomposeTask } from './decompose-frame.js';
 import type { DecomposeWorkerData } from '../../workers/decompose-worker.js';
-import { AfbError, CancelledError } from '../errors.js';
+import { AfbError, CancelledError, ModelError } from '../errors.js';
+import { WorkerLoadTracker } from './worker-loading.js';
 
 /** Pool settings (resolved: no defaults left to guess). */
 export interface PoolOptions {
@@ -67,6 +68,7 @@ export class DecomposePool {
   private readonly runningTasks = new Set<Promise<unknown>>();
   private stopping = false;
   private destroyed?: Promise<void>;
+  private readonly loading: WorkerLoadTracker;
   private constructor(
     private readonly piscina: Piscina,
     /** Tasks allowed in flight (running + queued). */
@@ -74,11 +76,15 @@ export class DecomposePool {
     /** Provider the sessions use (after any fallback). */
     readonly provider: Provider,
     readonly workers: number,
-  ) {}
+  ) {
+    this.loading = new WorkerLoadTracker(piscina);
+  }
 
   /**
    * Check the model in the main thread (clear errors before any worker starts, one fallback
-   * warning), then start the workers; each creates its own session.
+   * warning), then start the workers and wait until each has created its own session (so that
+   * stopping the pool never meets a worker inside that native call; see worker-loading.ts).
+   * @throws ModelError when no worker could load the model.
    */
   static async create(options: PoolOptions): Promise<DecomposePool> {
     let provider: Provider = 'cpu';
@@ -108,7 +114,14 @@ export class DecomposePool {
       maxQueue: maxQueue + options.workers, // safety net: run() hands piscina one task per worker
       workerData,
     });
-    return new DecomposePool(piscina, options.workers + maxQueue, provider, options.workers);
+    const pool = new DecomposePool(piscina, options.workers + maxQueue, provider, options.workers);
+    await pool.loading.settled();
+    if (pool.loading.loadedCount === 0) {
+      await pool.stop();
+      const reason = (pool.loading.error as Error | undefined)?.message ?? 'the workers exited';
+      throw new ModelError(options.modelPath ?? options.motionModelPath ?? '(no model)', `The decomposition workers could not start (${reason})`, { cause: pool.loading.error });
+    }
+    return pool;
   }
 
   /**
@@ -207,6 +220,8 @@ export class DecomposePool {
     this.wakeAll();
     // A crashed-and-retried frame may add a task while we wait: loop until none is left.
     while (this.runningTasks.size > 0) await Promise.allSettled([...this.runningTasks]);
+    // A worker replacing a crashed one may still be creating its session: never terminate it there.
+    await this.loading.settled();
     this.destroyed ??= this.piscina.destroy();
     await this.destroyed;
   }

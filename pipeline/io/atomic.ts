@@ -1,19 +1,44 @@
 // Atomic output: write under a temporary name in the same folder, rename when complete.
-import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile, access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError } from '../errors.js';
+import { tempName, trackCreatedDir, trackTemp, untrackTemp } from './temp-files.js';
 
-/** Temporary sibling path for `finalPath` (same folder, so rename is atomic); keeps the extension. */
+/**
+ * Temporary sibling path for `finalPath` (same folder, so rename is atomic), keeping the extension
+ * (ffmpeg picks the container from it); registered as open until renamed or removed (untrackTemp).
+ */
 export function tempPathFor(finalPath: string): string {
-  const base = basename(finalPath);
-  const dot = base.lastIndexOf('.');
-  const ext = dot > 0 ? base.slice(dot) : '';
-  return join(dirname(finalPath), `.afb-tmp-${randomBytes(4).toString('hex')}-${base}${ext && !base.endsWith(ext) ? ext : ''}`);
+  const path = join(dirname(finalPath), tempName('tmp', basename(finalPath)));
+  trackTemp(path);
+  return path;
 }
 
-/** Ensure the folder that will hold `path` exists and is writable; throws OutputError naming it. */
+/**
+ * Check, creating nothing, that an output can be made at `dir`: it is a writable folder, or it
+ * does not exist yet and its nearest existing ancestor is a writable folder. OutputError naming it.
+ */
+export async function checkWritableLocation(dir: string): Promise<void> {
+  let cur = resolve(dir);
+  for (;;) {
+    const st = await stat(cur).catch(() => undefined);
+    if (st) {
+      if (!st.isDirectory()) throw new OutputError(dir, cur === resolve(dir) ? 'Output folder is a file, not a folder' : `Output folder cannot be made: ${cur} is a file`);
+      try {
+        await access(cur, constants.W_OK);
+      } catch (cause) {
+        throw new OutputError(dir, cur === resolve(dir) ? 'Output folder is not writable' : `Output folder is not writable (${cur} refuses new entries)`, { cause });
+      }
+      return;
+    }
+    const parent = dirname(cur);
+    if (parent === cur) throw new OutputError(dir, 'Output folder is not writable');
+    cur = parent;
+  }
+}
+
+/** Ensure the folder that will hold `path` exists and is writable (creating it); throws OutputError naming it. */
 export async function ensureWritableDir(dir: string): Promise<void> {
   try {
     await makeDirs(resolve(dir));
@@ -46,15 +71,28 @@ async function makeDirs(dir: string): Promise<void> {
   for (const d of missing.reverse()) {
     try {
       await mkdir(d);
+      trackCreatedDir(d);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
 }
 
+/** A file-system error (ENOSPC, EACCES...) while writing `path` as an OutputError naming it; other errors unchanged. */
+export function asOutputError(path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (error instanceof OutputError || typeof code !== 'string') return error;
+  const reason = code === 'ENOSPC' ? 'No space left on the device'
+    : code === 'EDQUOT' ? 'Disk quota exceeded'
+      : code === 'EFBIG' ? 'File size limit exceeded (EFBIG)'
+        : `Cannot write output (${code})`;
+  return new OutputError(path, reason, { cause: error });
+}
+
 /**
  * Run `write(tmpPath)` then rename tmpPath -> finalPath. On any failure the temporary
- * file is removed and the original error is rethrown (a cleanup error never replaces it).
+ * file is removed and the original error is rethrown (a cleanup error never replaces it);
+ * file-system errors become an OutputError naming finalPath.
  */
 export async function writeAtomically<T>(finalPath: string, write: (tmpPath: string) => Promise<T>): Promise<T> {
   await ensureWritableDir(dirname(finalPath));
@@ -65,7 +103,9 @@ export async function writeAtomically<T>(finalPath: string, write: (tmpPath: str
     return result;
   } catch (error) {
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-    throw error;
+    throw asOutputError(finalPath, error);
+  } finally {
+    untrackTemp(tmp);
   }
 }
 

@@ -132,6 +132,14 @@ const CONTAINERS: Record<VideoCodec, readonly string[]> = {
 /** Audio codecs that can be stream-copied into mp4/mov. */
 const MP4_AUDIO = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac', 'opus', 'flac']);
 
+/** Refuse a video output whose extension does not hold `codec` (InvalidOptionError naming `flag` and the path). */
+export function checkVideoContainer(codec: VideoCodec, output: string, flag = 'output file'): void {
+  const container = extensionOf(output);
+  if (!CONTAINERS[codec].includes(container)) {
+    throw new InvalidOptionError(flag, `a .${CONTAINERS[codec].join('/.')} file for codec ${codec} (or a folder for PNG frames)`, output);
+  }
+}
+
 /** Lower-case extension without the dot ('' if none). */
 export function extensionOf(path: string): string {
   const base = path.split(/[\\/]/).pop() ?? '';
@@ -185,10 +193,8 @@ export function buildEncodeArgs(o: EncodeArgsOptions): string[] {
   if (!Number.isInteger(o.width) || !Number.isInteger(o.height) || o.width < 1 || o.height < 1) {
     throw new RangeError(`Invalid frame size ${o.width}x${o.height}`);
   }
+  checkVideoContainer(o.codec, o.output);
   const container = extensionOf(o.output);
-  if (!CONTAINERS[o.codec].includes(container)) {
-    throw new InvalidOptionError('output file', `a .${CONTAINERS[o.codec].join('/.')} file for codec ${o.codec}`, o.output);
-  }
   const crf = resolveCrf(o.codec, o.crf);
   const fps = reduceRational(o.fps);
   const args: string[] = [...COMMON_ARGS, '-v', 'error', '-y'];

@@ -48,6 +48,17 @@ export interface FfmpegProcess {
   kill(): Promise<void>;
 }
 
+/** Processes started here and not yet exited: a hard exit kills them (killRunningSync). */
+const running = new Set<ChildProcess>();
+
+/**
+ * SIGKILL every ffmpeg/ffprobe process this module started that is still running: the last
+ * thing a hard exit does, so that no encoder outlives afb or keeps writing a temporary file.
+ */
+export function killRunningSync(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 /** Keeps the last `limit` characters of a text stream. */
 class TailBuffer {
   private text = '';
@@ -79,6 +90,9 @@ export function startFfmpeg(tool: FfmpegTool, args: readonly string[], options: 
     stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'],
     windowsHide: true,
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  child.once('error', () => running.delete(child));
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => tail.push(chunk));
   // EPIPE on stdin when ffmpeg exits early is reported through `done` (with the stderr tail).

@@ -2,13 +2,17 @@
 // ffmpeg writes a temporary file next to the output, renamed only when it exited cleanly.
 import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { OutputError } from '../errors.js';
+import { FfmpegError, OutputError } from '../errors.js';
 import { ensureWritableDir, tempPathFor } from './atomic.js';
+import { untrackTemp } from './temp-files.js';
 import { buildEncodeArgs, buildPreviewArgs, extensionOf, needsEvenPadding, reduceRational, resolveCrf } from './ffmpeg-args.js';
 import { resolveBinary } from './ffmpeg-binaries.js';
 import { startFfmpeg, type FfmpegProcess } from './ffmpeg-process.js';
 import { checkFrame, type FrameSink, type PreviewSinkOptions, type SinkBaseOptions, type VideoSinkOptions } from './frame-sink-types.js';
 import type { RgbImage } from '../math/types.js';
+
+/** ffmpeg stderr lines that mean the output file is incomplete even when ffmpeg exits with 0. */
+const WRITE_FAILURE = /Error writing trailer|Error closing file|No space left on device|Disk quota exceeded/i;
 
 /** A sink that pipes raw frames into one ffmpeg process writing `tmp`, renamed to `path`. */
 class FfmpegPipeSink implements FrameSink {
@@ -53,8 +57,15 @@ class FfmpegPipeSink implements FrameSink {
     }
     this.proc.stdin?.end();
     try {
-      await this.proc.done;
+      const { stderrTail } = await this.proc.done;
+      // ffmpeg (5.1) exits 0 when writing its trailer fails, e.g. on a full disk: the file is cut short.
+      const failedWrite = WRITE_FAILURE.exec(stderrTail);
+      if (failedWrite) {
+        const reason = /No space left/i.test(stderrTail) ? 'No space left on the device' : `The encoder could not finish the file (${failedWrite[0]})`;
+        throw new OutputError(this.path, reason);
+      }
       await rename(this.tmp, this.path);
+      untrackTemp(this.tmp);
       this.state = 'finished';
     } catch (error) {
       throw await this.fail(error);
@@ -66,12 +77,20 @@ class FfmpegPipeSink implements FrameSink {
     this.state = 'failed';
     await this.proc.kill().catch(() => undefined);
     await rm(this.tmp, { force: true }).catch(() => undefined);
+    untrackTemp(this.tmp);
   }
 
   /** Stop, clean up, and return the most informative error (the encoder's, if it failed). */
   private async fail(error: unknown): Promise<unknown> {
     const procError = await this.proc.done.then(() => undefined, (e: unknown) => e);
     await this.abort();
+    // A full disk shows up as the encoder failing: say so, naming the output.
+    if (procError instanceof FfmpegError && /No space left on device/i.test(procError.stderrTail)) {
+      return new OutputError(this.path, 'No space left on the device', { cause: procError });
+    }
+    if (procError instanceof FfmpegError && procError.signal === 'SIGXFSZ') {
+      return new OutputError(this.path, 'File size limit exceeded (the encoder was stopped by SIGXFSZ)', { cause: procError });
+    }
     return procError ?? (error instanceof Error && 'code' in error ? new OutputError(this.path, `Cannot write output (${error.message})`, { cause: error }) : error);
   }
 }
@@ -82,8 +101,13 @@ async function startPipeSink(path: string, args: (tmp: string) => string[], o: S
   resolveBinary('ffmpeg');
   await ensureWritableDir(dirname(path));
   const tmp = tempPathFor(path);
-  const proc = startFfmpeg('ffmpeg', args(tmp), { stdin: 'pipe', stdout: 'ignore', signal: o.signal });
-  return new FfmpegPipeSink(path, tmp, proc, o);
+  try {
+    const proc = startFfmpeg('ffmpeg', args(tmp), { stdin: 'pipe', stdout: 'ignore', signal: o.signal });
+    return new FfmpegPipeSink(path, tmp, proc, o);
+  } catch (error) {
+    untrackTemp(tmp);
+    throw error;
+  }
 }
 
 /**

@@ -1,11 +1,12 @@
 // Sink writing a folder of PNG frames named {n:08d}.png. The folder is built under a
-// temporary name next to the target and renamed into place only when complete.
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+// temporary name next to the target (with afb's marker) and renamed into place only when complete.
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { OutputError } from '../errors.js';
 import type { RgbImage } from '../math/types.js';
-import { ensureWritableDir } from './atomic.js';
+import { asOutputError } from './atomic.js';
+import { createTempFolder, replaceDir } from './folder-output.js';
+import { untrackTemp } from './temp-files.js';
 import { checkFrame, type FrameSink, type PngFolderSinkOptions } from './frame-sink-types.js';
 import { encodePng } from './image.js';
 
@@ -47,7 +48,7 @@ class PngFolderSink implements FrameSink {
     const file = join(this.tmp, pngFrameName((this.o.startNumber ?? 0) + this.written));
     this.written++;
     const p = writeFile(file, png).catch((error: unknown) => {
-      this.writeError ??= new OutputError(file, `Cannot write frame (${(error as Error).message})`, { cause: error });
+      this.writeError ??= asOutputError(this.path, error);
     });
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
@@ -61,6 +62,7 @@ class PngFolderSink implements FrameSink {
     if (this.written === 0) throw await this.fail(new OutputError(this.path, 'No frames were written'));
     try {
       await replaceDir(this.tmp, this.path);
+      untrackTemp(this.tmp);
       this.state = 'finished';
     } catch (error) {
       throw await this.fail(new OutputError(this.path, `Cannot move the finished frame folder into place (${(error as Error).message})`, { cause: error }));
@@ -72,6 +74,7 @@ class PngFolderSink implements FrameSink {
     this.state = 'failed';
     await Promise.all(this.pending).catch(() => undefined);
     await rm(this.tmp, { recursive: true, force: true }).catch(() => undefined);
+    untrackTemp(this.tmp);
   }
 
   private async fail(error: unknown): Promise<unknown> {
@@ -80,40 +83,15 @@ class PngFolderSink implements FrameSink {
   }
 }
 
-/** Move folder `from` to `to`; an existing `to` is replaced (moved aside first, then removed). */
-async function replaceDir(from: string, to: string): Promise<void> {
-  const exists = await stat(to).then((s) => s.isDirectory(), () => false);
-  if (!exists) {
-    await rename(from, to);
-    return;
-  }
-  const aside = join(dirname(to), `.afb-old-${randomBytes(4).toString('hex')}-${basename(to)}`);
-  await rename(to, aside);
-  try {
-    await rename(from, to);
-  } catch (error) {
-    await rename(aside, to).catch(() => undefined);
-    throw error;
-  }
-  await rm(aside, { recursive: true, force: true });
-}
-
 /**
  * Open a PNG-folder writer: frames become `<dir>/{n:08d}.png` (8 or 16 bit from the frames).
- * An existing folder of that name is replaced when the new one is complete.
+ * An existing folder of that name is replaced when the new one is complete: callers check first
+ * with checkFolderOutput (folder-output.ts) that it may be.
  * @throws OutputError when the parent folder is not writable.
  */
 export async function openPngFolderSink(dir: string, o: PngFolderSinkOptions): Promise<FrameSink> {
   if (o.compressionLevel !== undefined && !(Number.isInteger(o.compressionLevel) && o.compressionLevel >= 0 && o.compressionLevel <= 9)) {
     throw new RangeError(`compressionLevel must be an integer in [0, 9], received ${o.compressionLevel}`);
   }
-  const parent = dirname(dir);
-  await ensureWritableDir(parent);
-  const tmp = join(parent, `.afb-tmp-${randomBytes(4).toString('hex')}-${basename(dir)}`);
-  try {
-    await mkdir(tmp);
-  } catch (cause) {
-    throw new OutputError(parent, 'Output folder is not writable', { cause });
-  }
-  return new PngFolderSink(dir, tmp, o);
+  return new PngFolderSink(dir, await createTempFolder(dir), o);
 }

@@ -6,6 +6,7 @@ import sharp, { type OutputInfo } from 'sharp';
 import { CancelledError, InputError } from '../errors.js';
 import type { Rational } from '../math/types.js';
 import { extensionOf, type ResizeSpec } from './ffmpeg-args.js';
+import { imageLossNotes } from './image.js';
 import { IMAGE_EXTENSIONS, validateSourceOptions, type Frame, type FrameSource, type FrameSourceInfo, type FrameSourceOptions } from './frame-source-types.js';
 
 /** Default rate of image sequences when none is given. */
@@ -17,7 +18,8 @@ export function naturalSort(names: readonly string[]): string[] {
   return [...names].sort((a, b) => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-async function imageSize(path: string): Promise<{ width: number; height: number }> {
+/** Size of an image (upright), and notes on what reading it as RGB at `depth` bits drops. */
+async function imageSize(path: string, depth: 8 | 16 = 8): Promise<{ width: number; height: number; notes: string[] }> {
   try {
     const meta = await sharp(path).metadata();
     // autoOrient: EXIF-rotated JPEGs are delivered upright, so report the upright size.
@@ -25,10 +27,17 @@ async function imageSize(path: string): Promise<{ width: number; height: number 
     const width = swap ? meta.height : meta.width;
     const height = swap ? meta.width : meta.height;
     if (!width || !height) throw new Error(`zero dimensions ${width}x${height}`);
-    return { width, height };
+    return { width, height, notes: imageLossNotes(path, meta, depth) };
   } catch (cause) {
     throw new InputError(path, `Cannot decode image (${(cause as Error).message})`, { cause });
   }
+}
+
+/** The frame size (the resize target, or the first image's size), warning about what reading drops. */
+async function frameSize(first: string, options: FrameSourceOptions): Promise<{ width: number; height: number }> {
+  const { width, height, notes } = await imageSize(first, options.depth ?? 8);
+  for (const n of notes) options.log?.warn(n);
+  return options.resize ?? { width, height };
 }
 
 /** Decode one image file to interleaved RGB of the wanted size and depth. */
@@ -117,7 +126,7 @@ export async function openImageFolderSource(dir: string, options: FrameSourceOpt
   const fps = options.fps ?? DEFAULT_FPS;
   const { files, start } = trimFiles(frames.map((n) => join(dir, n)), fps, options);
   if (files.length === 0) throw new InputError(dir, `Zero frames in the selected range (start ${options.start ?? 0} s of ${frames.length} frames)`);
-  const size = options.resize ?? (await imageSize(files[0]!));
+  const size = await frameSize(files[0]!, options);
   const info: FrameSourceInfo = {
     kind: 'image-folder', path: dir, width: size.width, height: size.height, depth: options.depth ?? 8, fps,
     frameCount: files.length, start, files,
@@ -131,7 +140,7 @@ export async function openImageFolderSource(dir: string, options: FrameSourceOpt
  */
 export async function openImageSource(path: string, options: FrameSourceOptions = {}): Promise<FrameSource> {
   validateSourceOptions(options);
-  const size = options.resize ?? (await imageSize(path));
+  const size = await frameSize(path, options);
   const info: FrameSourceInfo = {
     kind: 'image', path, width: size.width, height: size.height, depth: options.depth ?? 8,
     fps: options.fps ?? DEFAULT_FPS, frameCount: 1, start: 0, files: [path],

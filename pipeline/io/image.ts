@@ -5,6 +5,19 @@ import { InputError } from '../errors.js';
 import type { RgbImage } from '../math/types.js';
 import { writeFileAtomic } from './atomic.js';
 
+/** What reading an image with this metadata as RGB at `depth` bits drops, as warnings naming `path`. */
+export function imageLossNotes(path: string, meta: { hasAlpha?: boolean; depth?: string }, depth: 8 | 16 = 8): string[] {
+  const notes: string[] = [];
+  if (meta.hasAlpha) notes.push(`${path}: the alpha channel is dropped: afb works on RGB and writes opaque frames`);
+  if (depth === 8 && (meta.depth === 'ushort' || meta.depth === 'short')) notes.push(`${path}: 16-bit samples are processed and written at 8 bits`);
+  return notes;
+}
+
+/** Warnings for an image file (see imageLossNotes); [] when it cannot be read (reading it reports that). */
+export async function readImageLossNotes(path: string, depth: 8 | 16 = 8): Promise<string[]> {
+  return sharp(path).metadata().then((meta) => imageLossNotes(path, meta, depth), () => []);
+}
+
 /** Read an image file as RGB (alpha dropped, greyscale expanded). 16-bit PNGs stay 16-bit when `depth` is 16. */
 export async function readImage(path: string, depth: 8 | 16 = 8): Promise<RgbImage> {
   let isDir: boolean;

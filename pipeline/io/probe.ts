@@ -120,7 +120,8 @@ export function interpretProbe(path: string, json: ProbeJson, extra: { packetTim
   const nbFrames = num(video['nb_frames']);
   let frameCount: number;
   let frameCountExact = true;
-  if (variableFrameRate || nbFrames === undefined || nbFrames <= 0) {
+  if (extra.packetCount === 0) frameCount = 0; // demuxing found no video packet: only a header
+  else if (variableFrameRate || nbFrames === undefined || nbFrames <= 0) {
     if (!variableFrameRate && extra.packetCount !== undefined) frameCount = extra.packetCount;
     else {
       frameCount = Math.round(duration * rationalToNumber(fps));
@@ -164,7 +165,11 @@ export async function probe(path: string, options: ProbeOptions = {}): Promise<V
   }
   // Both ffprobe runs at once: opening a source costs one process start, not two.
   const packetRun = runFfmpeg('ffprobe', buildPacketProbeArgs(path, options.vfrPackets ?? 240), { signal: options.signal }).then(
-    (r) => parsePacketTimes(r.stdout.toString('utf8')),
+    (r) => {
+      const text = r.stdout.toString('utf8');
+      // lines, not parsed times: packets without timestamps (N/A) are packets all the same
+      return { times: parsePacketTimes(text), packets: text.split('\n').filter((l) => l.trim() !== '').length };
+    },
     () => undefined,
   );
   let json: ProbeJson;
@@ -177,12 +182,16 @@ export async function probe(path: string, options: ProbeOptions = {}): Promise<V
     const detail = cause instanceof FfmpegError ? cause.stderrTail.trim().split('\n').pop() : (cause as Error).message;
     throw new InputError(path, `Not a video: ffprobe cannot read it (${detail})`, { cause });
   }
-  const packetTimes = await packetRun;
+  const packetRead = await packetRun;
+  const packetTimes = packetRead?.times;
   if (options.signal?.aborted) throw new CancelledError();
   const video = json.streams?.find((s) => s.codec_type === 'video');
   let packetCount: number | undefined;
   const nb = num(video?.['nb_frames']);
-  if (video && (nb === undefined || nb <= 0)) {
+  // No packet at all in the first ones read (a header-only file): zero frames, whatever the
+  // header's duration says (ffprobe's packet count prints N/A then, not 0).
+  if (video && packetRead?.packets === 0) packetCount = 0;
+  else if (video && (nb === undefined || nb <= 0)) {
     const counted = await runFfmpeg('ffprobe', buildCountPacketsArgs(path), { signal: options.signal });
     packetCount = num(counted.stdout.toString('utf8').trim());
   }

@@ -5,9 +5,9 @@
 //   file     a motion file .flo/.npy (motion + guidance), or a guidance file .npy/.png/labelme .json (guidance only)
 //   predict  the guidance predictor, N samples (guidance only)
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../errors.js';
+import { FormatError, InputError } from '../errors.js';
 import { createFlowEstimator, type FlowBackend, type FlowEstimator } from '../flow/estimator.js';
-import { readGuidance } from '../io/guidance-io.js';
+import { checkGuidanceFits, readGuidance } from '../io/guidance-io.js';
 import { parseLabelme, readLabelmeGuidance } from '../io/labelme-io.js';
 import { readMotionFile } from '../io/motion-io.js';
 import type { Logger } from '../log.js';
@@ -122,23 +122,31 @@ class FileMotion implements MotionSource {
   async release(): Promise<void> {}
 }
 
+/** Channels of the guidance the decomposition network takes: (x, y), 4 directions. */
+export const MODEL_GUIDANCE_CHANNELS = 2;
+
 /**
- * Read a guidance file: .npy / .png (reference formats) or a labelme .json (rasterised on the
- * annotated image's grid), resized (nearest) to the frame size.
+ * Read a guidance file for an image of `width` x `height`: .npy / .png (reference formats) or a
+ * labelme .json (rasterised on the annotated image's grid), checked against the image (channels
+ * the network takes; same size, half size or the same shape; see checkGuidanceFits) before any
+ * work starts, then resized (nearest) to the frame size. InputError naming the file otherwise.
  */
 export async function readGuidanceFile(path: string, width: number, height: number): Promise<GuidanceMap> {
   const lower = path.toLowerCase();
-  if (lower.endsWith('.npy') || lower.endsWith('.png')) return readGuidance(path, { width, height });
+  if (lower.endsWith('.npy') || lower.endsWith('.png')) return readGuidance(path, { width, height, channels: MODEL_GUIDANCE_CHANNELS });
   if (lower.endsWith('.json')) {
     let parsedSize: { width?: number; height?: number };
     try {
       parsedSize = parseLabelme(await readFile(path, 'utf8'));
     } catch (cause) {
+      if (!(cause instanceof FormatError) && !(cause as NodeJS.ErrnoException).code) throw cause;
       throw new InputError(path, `Cannot read labelme annotation (${(cause as Error).message})`, { cause });
     }
     // Shapes are in the annotated image's pixels: rasterise there, then scale to the frame.
     const grid = parsedSize.width && parsedSize.height ? {} : { width, height };
-    return resizeGuidanceNearest(await readLabelmeGuidance(path, grid), width, height);
+    const g = await readLabelmeGuidance(path, grid);
+    checkGuidanceFits(g, path, width, height, MODEL_GUIDANCE_CHANNELS);
+    return resizeGuidanceNearest(g, width, height);
   }
   throw new InputError(path, 'Guidance files must be .npy, .png or labelme .json');
 }

@@ -9,6 +9,7 @@ import { ensureWritableDir } from '../io/atomic.js';
 import { openFrameSource } from '../io/frame-source.js';
 import { blurPath, hashConfig, readManifest, writeManifest, writeVideoList, type DatasetManifest, type DatasetSplit } from '../io/dataset-layout.js';
 import { Progress, type Logger } from '../log.js';
+import { removeDatasetIndex, removeDroppedVideos } from './dataset-index.js';
 import { synthesizeFootageVideo, type FootageSettings, type FootageVideoResult } from './footage-video.js';
 import type { SynthRunSummary } from './run-summary.js';
 
@@ -68,13 +69,18 @@ export interface FootagePlan {
   readonly inputs: string[];
   readonly names: string[];
   readonly configHash: string;
+  /** Samples still to write (the inputs were probed). */
+  readonly expected: number;
+  /** No dataset was there before this run. */
+  readonly fresh: boolean;
   /** The manifest for the blurry frames per video found so far, complete or not. */
   manifest(framesPerVideo: Record<string, number>, complete: boolean): DatasetManifest;
 }
 
 /**
- * Name the videos, assign splits, check the manifest (resume, or refuse a changed config), write the
- * split lists and an incomplete manifest. Shared by the local run and `afb synth --queue`.
+ * Name the videos, assign splits, check the manifest (resume, or refuse a changed config), probe
+ * the inputs (a bad one fails before anything is written), drop the videos a forced run no longer
+ * lists, write the split lists and an incomplete manifest. Shared by the local run and `afb synth --queue`.
  */
 export async function prepareFootage(o: Omit<FootageRunOptions, 'workers' | 'log' | 'signal'>): Promise<FootagePlan> {
   const inputs = o.inputs.map((p) => resolve(p));
@@ -100,28 +106,36 @@ export async function prepareFootage(o: Omit<FootageRunOptions, 'workers' | 'log
     counts: { videos: names.length, samples: Object.values(framesPerVideo).reduce((a, b) => a + b, 0), train: splits.train.length, valid: splits.valid.length },
     splits, framesPerVideo, dutyCycles, complete, updatedAt: new Date().toISOString(),
   });
-  await writeVideoList(o.root, 'train', splits.train);
-  await writeVideoList(o.root, 'valid', splits.valid);
-  await writeManifest(o.root, manifest({}, false));
-  return { inputs, names, configHash, manifest };
-}
-
-/** Synthesise (or resume) a dataset from footage. */
-export async function runFootage(o: FootageRunOptions): Promise<FootageRunSummary> {
-  const { inputs, names, configHash, manifest: manifestOf } = await prepareFootage(o);
-  const framesPerVideo: Record<string, number> = {};
-  const manifest = (complete: boolean) => manifestOf(framesPerVideo, complete);
-  const flow = await createFlowEstimator({ backend: o.flowBackend, modelPath: o.flowModel, log: o.log });
-  o.log.info(`synth: ${names.length} input(s), window ${o.settings.window} + gap ${o.settings.gap}, interpolate x${o.settings.interpolate}, flow ${flow.description}, config ${configHash}`);
   // probe the inputs (no decoding) for the expected number of samples: progress with an ETA
   let expected = 0;
   for (let k = 0; k < inputs.length; k++) {
-    const src = await openFrameSource(inputs[k]!, { resize: o.settings.resize, log: o.log });
+    const src = await openFrameSource(inputs[k]!, { resize: o.settings.resize });
     await src.close();
     const n = expectedSamples(src.info.frameCount, o.settings.interpolate, o.settings.window, o.settings.gap);
     for (let w = 0; w < n; w++) if (o.force || !existsSync(blurPath(o.root, names[k]!, w))) expected++;
   }
-  const progress = new Progress(o.log, 'synth', expected, 'samples');
+  if (o.force) await removeDroppedVideos(o.root, previous, names);
+  await writeVideoList(o.root, 'train', splits.train);
+  await writeVideoList(o.root, 'valid', splits.valid);
+  await writeManifest(o.root, manifest({}, false));
+  return { inputs, names, configHash, expected, fresh: previous === undefined, manifest };
+}
+
+/** Synthesise (or resume) a dataset from footage. */
+export async function runFootage(o: FootageRunOptions): Promise<FootageRunSummary> {
+  const flow = await createFlowEstimator({ backend: o.flowBackend, modelPath: o.flowModel, log: o.log });
+  let plan: FootagePlan;
+  try {
+    plan = await prepareFootage(o);
+  } catch (error) {
+    await flow.release();
+    throw error;
+  }
+  const { inputs, names, configHash, manifest: manifestOf } = plan;
+  const framesPerVideo: Record<string, number> = {};
+  const manifest = (complete: boolean) => manifestOf(framesPerVideo, complete);
+  o.log.info(`synth: ${names.length} input(s), window ${o.settings.window} + gap ${o.settings.gap}, interpolate x${o.settings.interpolate}, flow ${flow.description}, config ${configHash}`);
+  const progress = new Progress(o.log, 'synth', plan.expected, 'samples');
   const start = Date.now();
   const results: FootageVideoResult[] = new Array(names.length);
   try {
@@ -136,6 +150,10 @@ export async function runFootage(o: FootageRunOptions): Promise<FootageRunSummar
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(o.workers, inputs.length)) }, lane));
+  } catch (error) {
+    // A new dataset with no sample done: leave no lists or manifest behind (a resumable one keeps them).
+    if (plan.fresh && progress.count === 0) await removeDatasetIndex(o.root).catch(() => undefined);
+    throw error;
   } finally {
     await flow.release();
   }

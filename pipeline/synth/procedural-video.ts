@@ -5,9 +5,11 @@ import { existsSync } from 'node:fs';
 import { encodePng } from '../io/image.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { encodeNpy } from '../io/npy.js';
-import { blurPath, guidancePath, motionPath, sharpPath, type DatasetLayout, type MotionKind } from '../io/dataset-layout.js';
+import { bboxPath, blurPath, guidancePath, motionPath, sharpPath, type DatasetLayout, type MotionKind } from '../io/dataset-layout.js';
 import { BuiltinFlowEstimator } from '../flow/builtin.js';
 import { motionFromNeighbours } from '../motion/video-motion.js';
+import { writeBboxPickle } from '../io/pickle/encode.js';
+import { movingBbox } from '../math/moving-bbox.js';
 import { encodeLinearTo8Fast } from '../math/blur.js';
 import type { ProceduralConfig } from '../math/procedural/config.js';
 import { createExposureScratch, renderExposure } from '../math/procedural/exposure.js';
@@ -77,6 +79,8 @@ export async function renderProceduralVideo(task: ProceduralVideoTask): Promise<
         ...ex.sharp.map(async (frame, j) => writeFileAtomic(sharpPath(root, video, i, j), await png(frame))),
         writeFileAtomic(guidancePath(root, video, i, task.layout), encodeNpy(g.data, [g.height, g.width, 2])),
         ...(ex.motion ? [writeMotion(i, 'exact', ex.motion)] : []),
+        // B-Aist++ layout: the box around the moving pixels, as footage mode writes it (the reference loader needs it).
+        ...(task.layout === 'baistpp' ? [writeBboxPickle(bboxPath(root, video, i), movingBbox({ width: W, height: H, data: ex.flow }, c.staticThreshold))] : []),
       ]);
       if (videoMotion) blurry8.set(i, blur8);
       else await writeBlurry(i, blur8);

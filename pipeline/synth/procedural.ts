@@ -1,9 +1,8 @@
 // `afb synth --procedural`: plan the videos of a procedural dataset, check the manifest (resume or
 // refuse a changed config), render the missing samples in parallel, write lists and manifest.
-import { rm } from 'node:fs/promises';
 import { OutputError } from '../errors.js';
 import {
-  hashConfig, readManifest, videoDir, writeManifest, writeVideoList,
+  hashConfig, readManifest, writeManifest, writeVideoList,
   type DatasetLayout, type DatasetManifest, type DatasetSplit, type MotionKind,
 } from '../io/dataset-layout.js';
 import { ensureWritableDir } from '../io/atomic.js';
@@ -13,6 +12,7 @@ import { validateProceduralConfig, type ProceduralConfig } from '../math/procedu
 import { drawDutyCycle } from '../math/procedural/scene-plan.js';
 import { listPoolPhotos } from './photo-pool.js';
 import { isSampleComplete, renderProceduralVideo, type ProceduralVideoResult, type ProceduralVideoTask } from './procedural-video.js';
+import { removeDatasetIndex, removeDroppedVideos } from './dataset-index.js';
 import { runTasks } from './task-runner.js';
 import type { SynthRunSummary } from './run-summary.js';
 
@@ -57,6 +57,8 @@ export interface ProceduralPlan {
   readonly skipped: number;
   readonly configHash: string;
   readonly photos: number;
+  /** No dataset was there before this run. */
+  readonly fresh: boolean;
   /** The manifest, complete or not (written by whoever finishes the run). */
   manifest(complete: boolean): DatasetManifest;
 }
@@ -84,11 +86,7 @@ export async function prepareProcedural(o: Omit<ProceduralRunOptions, 'workers' 
   const fpv = o.config.framesPerVideo;
   const nVideos = Math.ceil(o.count / fpv);
   const videos = Array.from({ length: nVideos }, (_, v) => proceduralVideoName(o.split, v));
-  if (previous && o.force) {
-    // a forced rerun replaces the old dataset: drop the videos it no longer has
-    const keep = new Set(videos);
-    for (const v of [...previous.splits.train, ...previous.splits.valid]) if (!keep.has(v)) await rm(videoDir(o.root, v), { recursive: true, force: true });
-  }
+  if (o.force) await removeDroppedVideos(o.root, previous, videos);
   const framesPerVideo: Record<string, number> = {};
   const dutyCycles: Record<string, number> = {};
   const tasks: ProceduralVideoTask[] = [];
@@ -121,24 +119,31 @@ export async function prepareProcedural(o: Omit<ProceduralRunOptions, 'workers' 
   await writeVideoList(o.root, 'train', splits.train);
   await writeVideoList(o.root, 'valid', splits.valid);
   await writeManifest(o.root, manifest(false));
-  return { tasks, nVideos, skipped, configHash, photos: photos.length, manifest };
+  return { tasks, nVideos, skipped, configHash, photos: photos.length, manifest, fresh: previous === undefined };
 }
 
 /** Generate (or resume) a procedural dataset. */
 export async function runProcedural(o: ProceduralRunOptions): Promise<ProceduralRunSummary> {
-  const { tasks, nVideos, skipped, configHash, photos, manifest } = await prepareProcedural(o);
+  const { tasks, nVideos, skipped, configHash, photos, manifest, fresh } = await prepareProcedural(o);
   const todo = o.count - skipped;
   o.log.info(`synth: ${o.count} samples in ${nVideos} videos (${skipped} already complete, ${todo} to render) from ${photos} photos, ${o.config.width}x${o.config.height}, config ${configHash}`);
   const progress = new Progress(o.log, 'synth', todo, 'samples');
   const start = Date.now();
   let written = 0;
-  const { mode } = await runTasks<ProceduralVideoTask, ProceduralVideoResult>(tasks, {
-    workers: o.workers,
-    runLocal: renderProceduralVideo,
-    onDone: (r) => { written += r.written; progress.tick(r.written); },
-    signal: o.signal,
-    workerFile: o.workerFile,
-  });
+  let mode: 'workers' | 'in-process';
+  try {
+    ({ mode } = await runTasks<ProceduralVideoTask, ProceduralVideoResult>(tasks, {
+      workers: o.workers,
+      runLocal: renderProceduralVideo,
+      onDone: (r) => { written += r.written; progress.tick(r.written); },
+      signal: o.signal,
+      workerFile: o.workerFile,
+    }));
+  } catch (error) {
+    // A new dataset with no sample done: leave no lists or manifest behind (a resumable one keeps them).
+    if (fresh && written === 0) await removeDatasetIndex(o.root).catch(() => undefined);
+    throw error;
+  }
   progress.finish();
   await writeManifest(o.root, manifest(true));
   const seconds = (Date.now() - start) / 1000;

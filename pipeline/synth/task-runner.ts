@@ -20,7 +20,9 @@ export async function runTasks<T, R>(
 ): Promise<{ mode: 'workers' | 'in-process' }> {
   const workerFile = options.workerFile ?? defaultSynthWorkerFile();
   const useWorkers = options.workers > 1 && tasks.length > 1 && existsSync(workerFile) && workerFile.endsWith('.js');
-  const check = () => { if (options.signal?.aborted) throw new CancelledError('Synthesis cancelled'); };
+  const check = () => {
+    if (options.signal?.aborted) throw options.signal.reason instanceof CancelledError ? options.signal.reason : new CancelledError('Synthesis cancelled');
+  };
   if (!useWorkers) {
     for (const t of tasks) {
       check();

@@ -40,21 +40,39 @@ export async function expandInputs(args: readonly string[]): Promise<ExpandedInp
       const names = await readdir(dir).catch((cause: unknown) => {
         throw new InputError(dir, 'Cannot read the folder of a glob', { cause });
       });
-      const hits = names.filter((n) => re.test(n)).sort().map((n) => join(dir, n));
+      // Like a shell, a wildcard never matches hidden names (afb's own .afb-tmp-* files among them).
+      const hits = names.filter((n) => !n.startsWith('.') && re.test(n)).sort().map((n) => join(dir, n));
       if (hits.length === 0) throw new InputError(arg, 'No file matches the pattern');
       out.push(...hits);
       batch = true;
     } else if (await isDirectory(arg)) {
-      const names = (await readdir(arg)).sort();
+      const names = (await readdir(arg)).filter((n) => !n.startsWith('.')).sort();
       const videos = names.filter((n) => BATCH_VIDEO_EXTENSIONS.includes(extname(n).toLowerCase()));
       const images = names.filter((n) => IMAGE_EXTENSIONS.includes(extname(n).toLowerCase()));
       if (videos.length > 0 && images.length === 0) {
         out.push(...videos.map((n) => join(arg, n)));
         batch = true;
       } else out.push(arg);
-    } else out.push(arg);
+    } else {
+      // A named input must exist (a typo stops the run before anything starts, even in a batch).
+      const st = await stat(arg).catch((cause: unknown) => {
+        throw new InputError(arg, 'Input not found', { cause });
+      });
+      if (!st.isFile()) throw new InputError(arg, 'Input is not a file or a folder');
+      out.push(arg);
+    }
   }
   return { inputs: out, batch };
+}
+
+/** Two inputs must not write the same output (e.g. a.mp4 and a.mov with --container mp4): InputError naming both. */
+export function checkDistinctOutputs(pairs: readonly { input: string; output: string }[]): void {
+  const outputs = new Map<string, string>();
+  for (const p of pairs) {
+    const other = outputs.get(p.output);
+    if (other) throw new InputError(p.input, `Two inputs would write the same output ${p.output} (also ${other})`);
+    outputs.set(p.output, p.input);
+  }
 }
 
 /** Output path of one input in batch mode: DIR/<name>.<container>, or DIR/<name>/ for png. */
@@ -90,12 +108,7 @@ export async function runBatch(
   convert: (input: string, output: string) => Promise<unknown>,
   options: { jobs: number; force: boolean; log: Logger },
 ): Promise<BatchSummary> {
-  const outputs = new Map<string, string>();
-  for (const p of pairs) {
-    const other = outputs.get(p.output);
-    if (other) throw new InputError(p.input, `Two inputs would write the same output ${p.output} (also ${other})`);
-    outputs.set(p.output, p.input);
-  }
+  checkDistinctOutputs(pairs);
   const queue = new PQueue({ concurrency: options.jobs });
   const entries: BatchEntry[] = new Array(pairs.length);
   let cancelled: unknown;

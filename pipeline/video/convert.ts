@@ -3,7 +3,7 @@
 import type { DecomposeResult } from '../frame/decompose-frame.js';
 import { AfbError } from '../errors.js';
 import { openFrameSink, type FrameSink } from '../io/frame-sink.js';
-import { openFrameSource, type Frame } from '../io/frame-source.js';
+import type { Frame } from '../io/frame-source.js';
 import { Logger, Progress } from '../log.js';
 import { ReorderBuffer } from '../math/reorder.js';
 import type { Rational, RgbImage } from '../math/types.js';
@@ -12,6 +12,7 @@ import { chooseTile, formatTile } from '../frame/tile-policy.js';
 import type { DecomposeMethod } from '../../configs/model-options.js';
 import { estimateClipExposure, neighbourRequests } from '../motion/clip-exposure.js';
 import type { MotionSource } from '../motion/source.js';
+import { prepareInput, type PreparedInput } from './prepare-input.js';
 import { FRAMES_OUT_PER_IN, outputRate, rateText } from './rate.js';
 import type { PixFmt, Preset, VideoCodec } from '../../configs/codec-options.js';
 
@@ -103,19 +104,14 @@ class Gate {
   }
 }
 
-/** Convert one input. Throws (after removing the temporary output) on any failure or cancel. */
-export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<VideoSummary> {
+/**
+ * Convert one input (opened by prepareInput, or here). Throws (after removing the temporary
+ * output) on any failure or cancel.
+ */
+export async function convertVideo(job: VideoJob, deps: VideoDeps, prepared?: PreparedInput): Promise<VideoSummary> {
   const t0 = performance.now();
   const { pool, log, signal } = deps;
-  const source0 = await openFrameSource(job.input, {
-    depth: 8,
-    ...(job.start !== undefined ? { start: job.start } : {}),
-    ...(job.duration !== undefined ? { duration: job.duration } : {}),
-    ...(job.maxFrames !== undefined ? { maxFrames: job.maxFrames } : {}),
-    ...(job.fps ? { fps: job.fps } : {}),
-    ...(signal ? { signal } : {}),
-    log,
-  });
+  const { frames: source0, motion: motionSource } = prepared ?? await prepareInput(job, deps);
   const info = source0.info;
   const { width, height } = info;
   const outFps = outputRate(info.fps, job.slowmo);
@@ -131,7 +127,6 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
   if (video?.hasAudio && job.slowmo) log.warn(`${job.input}: --slowmo output has no audio (it would be 7x too short)`);
   const stages: StageTimes = { decode: 0, flow: 0, physics: 0, inference: 0, encode: 0 };
   let sink: FrameSink | undefined;
-  let motionSource: MotionSource | undefined;
   const progress = new Progress(deps.progress ? log : new Logger('silent'), `video ${job.input}`, info.frameCount * FRAMES_OUT_PER_IN);
   let failure: unknown;
   const failed = () => failure !== undefined;
@@ -142,11 +137,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
   let lastWritten = 0;
   let submitted = 0;
   try {
-    motionSource = await deps.createMotion();
     const source = motionSource;
-    if (job.method !== 'guidance' && !source.knowsMotion) {
-      throw new AfbError(`--method ${job.method} needs to know how far things moved, but ${source.description} gives directions only: use --guidance video or --method guidance`);
-    }
     const inWorker = source.workerNeighbours;
     sink = await openFrameSink(job.output, {
       width, height, depth: 8, fps: outFps, codec: job.codec, crf: job.crf, preset: job.preset, pixFmt: job.pixFmt,
@@ -257,6 +248,8 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
       await submit(count - 1, cur, prev, undefined);
     }
     if (count === 0) throw new AfbError(`No frames were decoded from ${job.input}`);
+    // (Flow on the main thread warns by itself; the workers' flow cannot.)
+    if (count === 1 && inWorker) log.warn(`${job.input}: a single-frame input has no neighbour to take motion from: using static guidance`);
     while (inflight.size > 0) await Promise.all([...inflight]);
     await writing;
     if (failure) throw failure;
@@ -285,7 +278,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
         : count / seconds,
       stages,
       tile: formatTile(tile),
-      guidance: motionSource!.description + (motionSource!.workerNeighbours ? ', computed in the workers' : ''),
+      guidance: motionSource.description + (motionSource.workerNeighbours ? ', computed in the workers' : ''),
       method: job.method,
       exposure: exposure ?? 1,
       ...(job.consistency ? { consistencyChange: (255 * consistencySum) / Math.max(1, submitted) } : {}),
@@ -298,7 +291,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps): Promise<Vide
     await Promise.allSettled([...inflight]);
     throw error;
   } finally {
-    await motionSource?.release().catch(() => undefined);
+    await motionSource.release().catch(() => undefined);
     await source0.close().catch(() => undefined);
   }
 }

@@ -1,9 +1,9 @@
 // What `afb video` and `afb worker` share around convertVideo: checking the resolved options
 // before any process starts, the per-input job record and the pipeline dependencies.
-import { access } from 'node:fs/promises';
 import { VIDEO_OPTIONS } from '../../configs/video-options.js';
 import type { OptionValues } from '../../configs/option-schema.js';
-import { InputError, InvalidOptionError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
+import { checkFile } from '../io/check-file.js';
 import type { Logger } from '../log.js';
 import type { DecomposePool } from '../frame/pool.js';
 import { memoryBudgetBytes } from '../frame/tile-policy.js';
@@ -21,6 +21,8 @@ export interface VideoModels {
   /** The method's network (none for physics). */
   readonly modelPath?: string;
   readonly predictorPath?: string;
+  /** Every file the options name (models, guidance file): all read, none may be an output. */
+  readonly files: readonly string[];
 }
 
 /** The pool's networks for a method: the guidance-conditioned or the motion-aware one (physics: none). */
@@ -29,17 +31,10 @@ export function poolModels(models: Pick<VideoModels, 'method' | 'modelPath'>): {
   return models.method === 'learned' ? { motionModelPath: models.modelPath } : { modelPath: models.modelPath };
 }
 
-/** A guidance file must exist before anything starts (the option record checked its form). */
-async function checkGuidanceMode(mode: string): Promise<void> {
-  if (mode === 'video' || mode === 'predict') return;
-  await access(mode).catch((cause: unknown) => {
-    throw new InputError(mode, 'Guidance file not found', { cause });
-  });
-}
-
 /** Check the options that name files or need each other; typed errors before any process starts. */
 export async function checkVideoOptions(o: VideoOptions): Promise<VideoModels> {
-  await checkGuidanceMode(o.guidance);
+  const guidanceFile = o.guidance !== 'video' && o.guidance !== 'predict' ? o.guidance : undefined;
+  if (guidanceFile) await checkFile(guidanceFile, 'Guidance file');
   // The motion is known only from video; a guidance file or the predictor give directions only.
   const method = await resolveAutoMethod(o.method, o.model, o.guidance === 'video');
   if (method !== 'guidance' && o.guidance !== 'video') {
@@ -47,8 +42,15 @@ export async function checkVideoOptions(o: VideoOptions): Promise<VideoModels> {
   }
   const modelPath = resolveMethodModel(method, o.model);
   const predictorPath = o.guidance === 'predict' ? resolveModelPath(o.predictor, 'predictor') : undefined;
-  if (o.flow === 'raft' && !o.flowModel) throw new InvalidOptionError('--flow-model', 'a RAFT .onnx file with --flow raft', o.flowModel);
-  return { method, ...(modelPath ? { modelPath } : {}), ...(predictorPath ? { predictorPath } : {}) };
+  if (modelPath) await checkFile(modelPath, 'Model file');
+  if (predictorPath) await checkFile(predictorPath, 'Predictor model file');
+  const raftModel = o.guidance === 'video' && o.flow === 'raft' ? o.flowModel : undefined;
+  if (o.guidance === 'video' && o.flow === 'raft') {
+    if (!raftModel) throw new InvalidOptionError('--flow-model', 'a RAFT .onnx file with --flow raft', o.flowModel);
+    await checkFile(raftModel, 'RAFT model file');
+  }
+  const files = [modelPath, guidanceFile, predictorPath, raftModel].filter((p): p is string => p !== undefined);
+  return { method, ...(modelPath ? { modelPath } : {}), ...(predictorPath ? { predictorPath } : {}), files };
 }
 
 /** The conversion record of one input -> output pair. */
@@ -63,16 +65,24 @@ export function videoJobFor(input: string, output: string, o: VideoOptions, meth
   };
 }
 
+/** Where a run happens: its worker count, memory, logger, progress display and cancel signal. */
+export interface VideoEnv {
+  readonly workers: number;
+  readonly totalMemory: number;
+  readonly log: Logger;
+  readonly progress: boolean;
+  readonly signal?: AbortSignal;
+}
+
 /** The pipeline dependencies for a pool and an option set. */
-export function videoDepsFor(
-  o: VideoOptions,
-  models: VideoModels,
-  pool: DecomposePool,
-  env: { readonly workers: number; readonly totalMemory: number; readonly log: Logger; readonly progress: boolean; readonly signal?: AbortSignal },
-): VideoDeps {
+export function videoDepsFor(o: VideoOptions, models: VideoModels, pool: DecomposePool, env: VideoEnv): VideoDeps {
+  return { ...videoInputDepsFor(o, models, env), pool };
+}
+
+/** The dependencies that need no pool: enough to open and check an input (prepareInput) before the pool starts. */
+export function videoInputDepsFor(o: VideoOptions, models: VideoModels, env: VideoEnv): Omit<VideoDeps, 'pool'> {
   const { log } = env;
   return {
-    pool,
     log,
     ...(env.signal ? { signal: env.signal } : {}),
     progress: env.progress,

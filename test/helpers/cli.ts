@@ -13,9 +13,21 @@ export interface RunningCli {
   readonly done: Promise<CliResult>;
 }
 
+/** Where and how to start the CLI (default: in the repository root, this process's environment). */
+export interface StartOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Command put before `node bin/afb.js ...` (e.g. a shell that sets a resource limit, then execs). */
+  readonly prefix?: readonly string[];
+}
+
 /** Start `afb ...args` in `cwd` (default: the repository root); `done` never rejects on a non-zero exit. */
-export function startAfb(args: readonly string[], cwd = REPO_ROOT): RunningCli {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/afb.js'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startAfb(args: readonly string[], where: string | StartOptions = REPO_ROOT): RunningCli {
+  const o: StartOptions = typeof where === 'string' ? { cwd: where } : where;
+  const command = [...(o.prefix ?? []), process.execPath, join(REPO_ROOT, 'bin/afb.js'), ...args];
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: o.cwd ?? REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(o.env ? { env: o.env } : {}),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -25,6 +37,6 @@ export function startAfb(args: readonly string[], cwd = REPO_ROOT): RunningCli {
 }
 
 /** Run `afb ...args` in `cwd` (default: the repository root); never rejects on a non-zero exit. */
-export function runAfb(args: readonly string[], cwd = REPO_ROOT): Promise<CliResult> {
-  return startAfb(args, cwd).done;
+export function runAfb(args: readonly string[], where: string | StartOptions = REPO_ROOT): Promise<CliResult> {
+  return startAfb(args, where).done;
 }
