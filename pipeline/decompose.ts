@@ -2,7 +2,7 @@
 // samples), written as DIR/{j:03d}.png (or DIR/s{k}/ for several samples) plus optional previews.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CancelledError, InputError } from './errors.js';
+import { cancelledBy, InputError } from './errors.js';
 import { Decomposer, FRAMES_PER_BLUR } from './runtime/decomposer.js';
 import { MotionDecomposer } from './runtime/motion-decomposer.js';
 import { exposureCorrelations, pickExposure } from './math/motion/exposure.js';
@@ -139,7 +139,7 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
     : method === 'learned' ? { motion: await MotionDecomposer.create(job.modelPath, options) } : {};
   const { tile } = chooseTile(job.tile, width, height, job.tileBudgetBytes);
   const checkCancel = () => {
-    if (job.signal?.aborted) throw job.signal.reason instanceof Error ? job.signal.reason : new CancelledError();
+    if (job.signal?.aborted) throw cancelledBy(job.signal);
   };
   try {
     const outputs = await writeFolderAtomically(job.outDir, async (tmp) => {

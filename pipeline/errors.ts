@@ -118,6 +118,11 @@ export class CancelledError extends AfbError {
   }
 }
 
+/** The error a cancelled operation throws: the signal's own CancelledError (it carries the exit code of the signal that stopped the run), else a new one. */
+export function cancelledBy(signal: AbortSignal | undefined, reason = 'Cancelled'): CancelledError {
+  return signal?.reason instanceof CancelledError ? signal.reason : new CancelledError(reason);
+}
+
 /** Short printable form of a bad value for error messages. */
 export function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

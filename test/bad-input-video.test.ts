@@ -213,6 +213,13 @@ describe('afb video: awkward inputs that convert', () => {
     const cwd = await caseDir('rgba');
     await expectAccepted({ cwd, args: ['video', 'rgba.mov', '-o', 'out.mp4', ...FAST], inputs: ['rgba.mov'], outputs: ['out.mp4'], warning: /rgba\.mov: the alpha channel \(rgba\) is dropped/ });
   });
+  it('16-bit PNG frames: the 8-bit processing is said', async () => {
+    const cwd = await caseDir();
+    await mkdir(join(cwd, 'deep'));
+    for (let i = 0; i < 2; i++) await makePng(join(cwd, 'deep', `f${i}.png`), 32, 24, { bits16: true, shift: i });
+    expect(await sharp(join(cwd, 'deep', 'f0.png')).metadata()).toMatchObject({ depth: 'ushort' });
+    await expectAccepted({ cwd, args: ['video', 'deep', '-o', 'out.mp4', ...FAST], inputs: ['deep'], outputs: ['out.mp4'], warning: /f0\.png: 16-bit samples are processed and written at 8 bits/ });
+  });
   it('4K (3840x2160): a frame through a tiny model with automatic tiles', async () => {
     const cwd = await caseDir('uhd');
     const model = join(cwd, 'linear.onnx');

@@ -76,6 +76,7 @@ describe('forwarded options', () => {
 describe('stale temporary outputs', () => {
   it('matches only afb temporary names of that output', () => {
     expect(isTempNameFor('.afb-tmp-0a1b2c3d-clip.mp4', 'clip.mp4')).toBe(true);
+    expect(isTempNameFor('.afb-tmp-p4242-0a1b2c3d-clip.mp4', 'clip.mp4')).toBe(true); // names carry the writer's pid
     expect(isTempNameFor('.afb-tmp-0a1b2c3d-clip.mp4', 'lip.mp4')).toBe(false);
     expect(isTempNameFor('.afb-tmp-0a1b2c3d-clip.mp4.bak', 'clip.mp4')).toBe(false);
     expect(isTempNameFor('clip.mp4', 'clip.mp4')).toBe(false);

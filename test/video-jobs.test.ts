@@ -72,7 +72,9 @@ describe('afb video --jobs 2', () => {
     for (const clip of clips) {
       const name = clip.slice(-5, -4);
       const inputs = decodeRgb(clip);
-      const names = (await readdir(join(outDir, name))).sort();
+      const all = (await readdir(join(outDir, name))).sort();
+      expect(all[0]).toBe('.afb-output'); // afb's marker: a later run may replace the folder
+      const names = all.slice(1);
       expect(names).toHaveLength(7 * inputs.length);
       let worst = 0;
       for (let n = 0; n < names.length; n++) {

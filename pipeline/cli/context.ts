@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { resolveGlobalOptions, type GlobalOptions } from '../../configs/global-options.js';
 import { resolveOptions, type OptionRecord, type OptionValues } from '../../configs/option-schema.js';
-import { InputError, InvalidOptionError } from '../errors.js';
+import { InputError, InvalidOptionError, type CancelledError } from '../errors.js';
 import { Logger } from '../log.js';
 import { installInterruptHandling } from './interrupt.js';
 
@@ -23,6 +23,8 @@ export interface CommandContext {
   cancellable(): AbortSignal;
   /** When this run started (ms since the epoch): leftovers older than this are from earlier runs. */
   readonly startedAt: number;
+  /** The CancelledError a signal interrupted the run with, if one did. */
+  interruption(): CancelledError | undefined;
   /** End of the run: remove the signal handlers. */
   dispose(): void;
 }
@@ -92,6 +94,7 @@ export async function createContext(rawGlobals: Record<string, unknown>, command
     log,
     startedAt,
     cancellable: () => scope?.cancellable() ?? idle.signal,
+    interruption: () => scope?.interruption(),
     dispose: () => scope?.dispose(),
     resolve(command, records, cli) {
       return resolveOptions(records, cli, configSection(config, command));

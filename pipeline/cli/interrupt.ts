@@ -39,6 +39,8 @@ export function startedByNpm(env: NodeJS.ProcessEnv = process.env): boolean {
 export interface InterruptScope {
   /** The job's cancel signal; calling this marks the command as able to cancel (first signal = cancel, not exit). */
   cancellable(): AbortSignal;
+  /** The CancelledError the run was interrupted with (undefined when it was not). */
+  interruption(): CancelledError | undefined;
   /** Remove the handlers (the run is over). */
   dispose(): void;
 }
@@ -70,21 +72,27 @@ export function installInterruptHandling(log: Logger): InterruptScope {
   };
   const handlers = STOP_SIGNALS.map((s) => [s, () => onSignal(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
-  // Under npx/npm, SIGTERM to npm kills only the `sh -c` between them: notice the parent going away.
+  // Under npx/npm, SIGTERM to npm kills only the `sh -c` between them: notice the parent going away
+  // (adopted by another process, or by init: the `sh -c` may already be gone when afb starts).
   const parent = process.ppid;
-  const poll = startedByNpm()
-    ? setInterval(() => {
-      if (process.ppid !== parent) {
-        clearInterval(poll);
-        onSignal('SIGTERM', 'the npm/npx process that started afb exited');
-      }
-    }, PARENT_POLL_MS)
-    : undefined;
-  poll?.unref();
+  const launcherGone = () => process.ppid !== parent || process.ppid === 1;
+  let poll: NodeJS.Timeout | undefined;
+  if (startedByNpm()) {
+    poll = setInterval(() => {
+      if (!launcherGone()) return;
+      clearInterval(poll);
+      onSignal('SIGTERM', 'the npm/npx process that started afb exited');
+    }, PARENT_POLL_MS);
+    poll.unref();
+    if (launcherGone()) setImmediate(() => onSignal('SIGTERM', 'the npm/npx process that started afb exited'));
+  }
   return {
     cancellable() {
       cancellable = true;
       return controller.signal;
+    },
+    interruption() {
+      return controller.signal.reason instanceof CancelledError ? controller.signal.reason : undefined;
     },
     dispose() {
       if (poll) clearInterval(poll);

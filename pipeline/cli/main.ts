@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { GLOBAL_OPTIONS } from '../../configs/global-options.js';
-import { AfbError } from '../errors.js';
+import { AfbError, CancelledError } from '../errors.js';
 import { createContext, type CommandContext } from './context.js';
 import { COMMANDS } from './commands.js';
 import { removeCreatedDirsIfEmpty } from '../io/temp-files.js';
@@ -61,7 +61,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     if (error instanceof AfbError) {
       process.stderr.write(`afb: ${error.name}: ${error.message}\n`);
-      return error.exitCode;
+      // A run stopped by a signal exits with that signal's code (130, 143...), whatever stopped first.
+      const interrupted = error instanceof CancelledError ? [...contexts].map((c) => c.interruption()).find((e) => e) : undefined;
+      return interrupted?.exitCode ?? error.exitCode;
     }
     process.stderr.write(`afb: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;

@@ -71,7 +71,10 @@ async function runVideo(args: string[], cli: Record<string, unknown>, ctx: Comma
   const env = { workers: globals.workers, totalMemory: totalmem(), log, signal, progress: !globals.json && log.enabled('info') };
   // One input: probe it and make its motion source now, so that a bad input fails before the pool starts.
   const guidanceFile = o.guidance !== 'video' && o.guidance !== 'predict' ? o.guidance : undefined;
-  const prepared = batch ? undefined : await prepareInput(videoJobFor(inputs[0]!, output, o, method), videoInputDepsFor(o, models, env), guidanceFile);
+  const prepared = batch ? undefined : await prepareInput(videoJobFor(inputs[0]!, output, o, method), videoInputDepsFor(o, models, env), guidanceFile)
+    .catch((error: unknown) => {
+      throw signal.aborted ? signal.reason : error;
+    });
   let pool: DecomposePool | undefined;
   try {
     for (const p of await removeStaleTemps(location, ctx.startedAt)) log.info(`removed ${p}, left by an interrupted run`);

@@ -96,10 +96,17 @@ export function asOutputError(path: string, error: unknown): unknown {
  */
 export async function writeAtomically<T>(finalPath: string, write: (tmpPath: string) => Promise<T>): Promise<T> {
   await ensureWritableDir(dirname(finalPath));
-  const tmp = tempPathFor(finalPath);
+  return writeThenCommit(tempPathFor(finalPath), finalPath, write, rename);
+}
+
+/**
+ * Fill the (tracked) temporary path `tmp` with `write`, then `commit` it to `finalPath`; on any
+ * failure remove `tmp` and rethrow (file-system errors as an OutputError naming finalPath).
+ */
+export async function writeThenCommit<T>(tmp: string, finalPath: string, write: (tmp: string) => Promise<T>, commit: (tmp: string, finalPath: string) => Promise<void>): Promise<T> {
   try {
     const result = await write(tmp);
-    await rename(tmp, finalPath);
+    await commit(tmp, finalPath);
     return result;
   } catch (error) {
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);

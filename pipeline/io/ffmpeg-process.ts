@@ -7,7 +7,7 @@
 // runs them, with a cancel signal, a timeout, a hard-kill fallback and a stderr tail.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { CancelledError, FfmpegError } from '../errors.js';
+import { cancelledBy, FfmpegError } from '../errors.js';
 import { resolveBinary, type FfmpegTool } from './ffmpeg-binaries.js';
 
 /** How to run one ffmpeg/ffprobe process. */
@@ -82,7 +82,7 @@ export function startFfmpeg(tool: FfmpegTool, args: readonly string[], options: 
   const tail = new TailBuffer(options.stderrTailBytes ?? 8192);
   const grace = options.killGraceMs ?? 2000;
   if (options.signal?.aborted) {
-    const done = Promise.reject(new CancelledError());
+    const done = Promise.reject(cancelledBy(options.signal));
     done.catch(() => undefined);
     return { command, stdin: null, stdout: null, done, stderrTail: () => '', kill: async () => undefined };
   }
@@ -123,7 +123,7 @@ export function startFfmpeg(tool: FfmpegTool, args: readonly string[], options: 
     if (timeoutTimer) clearTimeout(timeoutTimer);
     options.signal?.removeEventListener('abort', onAbort);
     const fields = { command, exitCode: code, signal, stderrTail: tail.value };
-    if (stopReason === 'abort') throw new CancelledError(`Cancelled: ${tool} was stopped`);
+    if (stopReason === 'abort') throw cancelledBy(options.signal, `Cancelled: ${tool} was stopped`);
     if (error) throw new FfmpegError(`Cannot start ${tool} (${error.message})`, { ...fields, cause: error });
     if (stopReason === 'timeout') throw new FfmpegError(`${tool} timed out after ${options.timeoutMs} ms and was killed`, fields);
     if (stopReason === 'kill') throw new FfmpegError(`${tool} was stopped`, fields);

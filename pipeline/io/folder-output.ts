@@ -4,7 +4,7 @@
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { OutputError } from '../errors.js';
-import { asOutputError, ensureWritableDir } from './atomic.js';
+import { ensureWritableDir, writeThenCommit } from './atomic.js';
 import { isTempName, tempName, trackTemp, untrackTemp } from './temp-files.js';
 
 /** File afb leaves in every folder it writes: a folder holding it may be replaced by a later run. */
@@ -73,15 +73,5 @@ export async function createTempFolder(dir: string): Promise<string> {
  * an OutputError naming `dir`.
  */
 export async function writeFolderAtomically<T>(dir: string, write: (tmpDir: string) => Promise<T>): Promise<T> {
-  const tmp = await createTempFolder(dir);
-  try {
-    const result = await write(tmp);
-    await replaceDir(tmp, dir);
-    return result;
-  } catch (error) {
-    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-    throw asOutputError(dir, error);
-  } finally {
-    untrackTemp(tmp);
-  }
+  return writeThenCommit(await createTempFolder(dir), dir, write, replaceDir);
 }

@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
-import { CancelledError, InputError } from '../errors.js';
+import { cancelledBy, InputError } from '../errors.js';
 import type { Rational } from '../math/types.js';
 import { extensionOf, type ResizeSpec } from './ffmpeg-args.js';
 import { imageLossNotes } from './image.js';
@@ -85,7 +85,7 @@ class ImageListSource implements FrameSource {
     let next: Promise<Uint8Array | Uint16Array> | undefined = files.length ? decode(0) : undefined;
     next?.catch(() => undefined);
     for (let i = 0; i < files.length && next; i++) {
-      if (options.signal?.aborted) throw new CancelledError();
+      if (options.signal?.aborted) throw cancelledBy(options.signal);
       if (this.closed) return;
       const data = await next;
       next = i + 1 < files.length ? decode(i + 1) : undefined;

@@ -1,7 +1,7 @@
 // probe(): what a video is (size, exact frame rate, frame count, duration, rotation, audio,
 // variable frame rate), via ffprobe. `interpretProbe` is the pure part, tested on literal JSON.
 import { stat } from 'node:fs/promises';
-import { CancelledError, FfmpegError, InputError } from '../errors.js';
+import { CancelledError, cancelledBy, FfmpegError, InputError } from '../errors.js';
 import type { Rational } from '../math/types.js';
 import { buildCountPacketsArgs, buildPacketProbeArgs, buildProbeArgs, parseRational, rationalToNumber, reduceRational } from './ffmpeg-args.js';
 import { runFfmpeg } from './ffmpeg-process.js';
@@ -184,7 +184,7 @@ export async function probe(path: string, options: ProbeOptions = {}): Promise<V
   }
   const packetRead = await packetRun;
   const packetTimes = packetRead?.times;
-  if (options.signal?.aborted) throw new CancelledError();
+  if (options.signal?.aborted) throw cancelledBy(options.signal);
   const video = json.streams?.find((s) => s.codec_type === 'video');
   let packetCount: number | undefined;
   const nb = num(video?.['nb_frames']);

@@ -25,6 +25,12 @@ export function isTempName(name: string): boolean {
   return TEMP_NAME.test(name);
 }
 
+/** The final name a temporary name of afb's was made for ('out.mp4' for '.afb-tmp-p12-0a1b2c3d-out.mp4'); undefined for other names. */
+export function tempTargetName(name: string): string | undefined {
+  const m = TEMP_NAME.exec(name);
+  return m ? name.slice(m[0].length) : undefined;
+}
+
 /** Register a temporary path as open (before it is created). */
 export function trackTemp(path: string): void {
   liveTemps.add(path);

@@ -2,11 +2,11 @@
 // up: the next attempt of the same job removes them. Only afb's own temporary names are touched.
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { tempTargetName } from '../io/temp-files.js';
 
-/** True when `name` is an afb temporary name (pipeline/io/atomic.ts) for the final name `base`. */
+/** True when `name` is an afb temporary name (pipeline/io/temp-files.ts) for the final name `base`. */
 export function isTempNameFor(name: string, base: string): boolean {
-  const prefix = /^\.afb-tmp-[0-9a-f]{8}-/.exec(name);
-  return prefix !== null && name.slice(prefix[0].length) === base;
+  return tempTargetName(name) === base;
 }
 
 /** Remove afb temporary files/folders beside `finalPath` that were meant to become it; returns their names. */

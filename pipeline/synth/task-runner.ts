@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { CancelledError } from '../errors.js';
+import { cancelledBy } from '../errors.js';
 
 /** The compiled worker file next to the compiled orchestration (dist/workers/synth-worker.js). */
 export function defaultSynthWorkerFile(): string {
@@ -21,7 +21,7 @@ export async function runTasks<T, R>(
   const workerFile = options.workerFile ?? defaultSynthWorkerFile();
   const useWorkers = options.workers > 1 && tasks.length > 1 && existsSync(workerFile) && workerFile.endsWith('.js');
   const check = () => {
-    if (options.signal?.aborted) throw options.signal.reason instanceof CancelledError ? options.signal.reason : new CancelledError('Synthesis cancelled');
+    if (options.signal?.aborted) throw cancelledBy(options.signal, 'Synthesis cancelled');
   };
   if (!useWorkers) {
     for (const t of tasks) {
