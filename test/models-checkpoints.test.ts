@@ -1,11 +1,15 @@
-// The committed checkpoints of the live training runs (models/checkpoints/cpu-eps3, pred-v5) are
-// stored compactly (float16 weights, bfloat16 optimiser moments) and still resume: each training
-// script continues from a copy for a few steps (`--resume --stop-after`) on a toy dataset. Also the
-// compact form round-trips a checkpoint to float32 within float16 / bfloat16 rounding.
+// The committed checkpoints of the live training runs (models/checkpoints/cpu-eps3, pred-v5,
+// motion-light) are stored compactly (float16 weights, bfloat16 optimiser moments) and still resume:
+// each training script continues from a copy for a few steps (`--resume --stop-after`) on a toy
+// dataset. Also the compact form round-trips a checkpoint to float32 within float16 / bfloat16 rounding.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { Logger } from '../pipeline/log.js';
+import { DEFAULT_PROCEDURAL_CONFIG } from '../pipeline/math/procedural/config.js';
+import { runProcedural } from '../pipeline/synth/procedural.js';
 import { makeTempDir, removeTempDir, REPO_ROOT } from './helpers/media.js';
 
 const PY = '/usr/bin/python3';
@@ -34,6 +38,22 @@ function runFrom(name: string): string {
 beforeAll(async () => {
   dir = await makeTempDir('checkpoints-');
   python(['models/tools/make_toy_dataset.py', join(dir, 'toy'), '--videos', '2', '--frames', '3', '--size', '64', '--seed', '1']);
+  // a toy motion dataset as the motion run's data is made: procedural, exposure drawn per video, exact and estimated motion
+  const photos = join(dir, 'photos');
+  mkdirSync(photos);
+  for (let k = 0; k < 2; k++) {
+    const [w, h] = [128, 96];
+    const px = Buffer.alloc(w * h * 3);
+    for (let i = 0; i < w * h; i++) {
+      const [x, y] = [i % w, Math.floor(i / w)];
+      px.set([128 + 100 * Math.sin(x / (5 + k) + y / 9), 128 + 100 * Math.cos(y / (4 + k) - x / 11), ((x * (k + 1)) ^ y) & 255], 3 * i);
+    }
+    await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(join(photos, `p${k}.png`));
+  }
+  await runProcedural({
+    root: join(dir, 'toy-motion'), photosDir: photos, count: 4, seed: 3, split: 'train', layout: 'genblur', pngLevel: 1, force: false, workers: 1,
+    log: new Logger('silent'), motionFiles: ['exact', 'video'], config: { ...DEFAULT_PROCEDURAL_CONFIG, width: 64, height: 48, framesPerVideo: 2, subframes: 21, dutyCycle: [0.25, 1] },
+  });
 });
 afterAll(() => removeTempDir(dir));
 
@@ -45,7 +65,7 @@ describe('committed checkpoints', () => {
       'from afb_models import common',
       'from afb_models.compact import MARK',
       'res = {}',
-      "for run in ('cpu-eps3', 'pred-v5'):",
+      "for run in ('cpu-eps3', 'pred-v5', 'motion-light'):",
       "    path = f'models/checkpoints/{run}/ckpt.pt'",
       "    raw = torch.load(path, map_location='cpu')",
       '    ck = common.load_checkpoint(path)',
@@ -57,7 +77,7 @@ describe('committed checkpoints', () => {
       'print(json.dumps(res))',
     ].join('\n')]);
     const res = JSON.parse(out.trim().split('\n')[0]!) as Record<string, Record<string, unknown>>;
-    for (const run of ['cpu-eps3', 'pred-v5']) {
+    for (const run of ['cpu-eps3', 'pred-v5', 'motion-light']) {
       expect(res[run]).toMatchObject({ marked: true, float32_weights: true, float32_moments: true, mark_removed: true });
       expect(res[run]!['raw_half']).toBeGreaterThan(10);
     }
@@ -105,5 +125,17 @@ describe('committed checkpoints', () => {
       '--val-every', '100000', '--resume', '--stop-after', '2']);
     expect(out).toMatch(/resumed at step 600/);
     expect(lastRecord(run)).toMatchObject({ type: 'stop', step: 602 });
+  });
+
+  it('the motion-aware run motion-light resumes from its committed checkpoint (--resume --stop-after 2), and a new run starts', () => {
+    const motionArgs = (run: string) => ['models/train_motion.py', '--data', join(dir, 'toy-motion'), '--preset', 'light', '--crop', '32', '--batch', '2',
+      '--out', run, '--threads', '1', '--physics-cache', join(dir, 'physics-cache'), '--val-every', '100000', '--ckpt-every', '100000'];
+    const run = runFrom('motion-light');
+    const out = python([...motionArgs(run), '--steps', '4010', '--resume', '--stop-after', '2']);
+    expect(out).toMatch(/resumed from .* at step 4000/);
+    expect(lastRecord(run)).toMatchObject({ type: 'stop', step: 4002 });
+    const fresh = join(dir, 'motion-fresh');
+    python([...motionArgs(fresh), '--steps', '2']);
+    expect(lastRecord(fresh)).toMatchObject({ step: 2 });
   });
 });
