@@ -1,8 +1,9 @@
 // The job queue end to end with a real redis-server: two worker processes, one killed with -9
-// mid-job, a Redis restart mid-run, a corrupt clip, re-adding, retry-failed, clean, SIGTERM.
+// mid-job, a Redis restart mid-run, a corrupt clip, re-adding, retry-failed, clean, SIGTERM, and
+// one worker running two jobs at once (--concurrency 2).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostname } from 'node:os';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,5 +171,33 @@ describe('afb queue + afb worker', () => {
     const refused = (await status('term')).failed[0];
     expect(refused).toMatchObject({ attempts: 1, error: { name: 'PathNotAllowedError', fields: { path: clip } } });
     expect(refused?.reason).toMatch(/^PathNotAllowedError: Path outside --allow-paths/);
+  }, 300_000);
+
+  it('--concurrency 2: one worker process runs two jobs at once and completes each once, whole', async () => {
+    await mkdir(join(dir, 'conc'));
+    for (let i = 0; i < 3; i++) await copyFile(join(dir, 'clips', `clip${i}.mp4`), join(dir, 'conc', `clip${i}.mp4`));
+    const out = join(dir, 'out-conc');
+    const add = await runAfb(['--json', 'queue', 'add', join(dir, 'conc'), '-o', out, '--model', model, '--redis', redis.url, '--queue-name', 'conc']);
+    expect(add.code, add.stderr).toBe(0);
+    const w = startAfb(['--workers', '2', '--json', 'worker', '--redis', redis.url, '--queue-name', 'conc', '--concurrency', '2', ...WORKER_FLAGS]);
+    let most = 0;
+    for (let t = 0; t < 1200 && w.child.exitCode === null; t++) {
+      const active = (await status('conc')).active;
+      // both active jobs belong to this one worker process
+      if (active.every((j) => j.worker === `${hostname()}:${w.child.pid}`)) most = Math.max(most, active.length);
+      if (most >= 2) break;
+      await sleep(50);
+    }
+    const end = await w.done;
+    expect(end.code, end.stderr).toBe(0);
+    expect(JSON.parse(end.stdout)).toMatchObject({ reason: 'drained', completed: 3 });
+    expect(most).toBe(2);
+    expect((await status('conc')).counts).toMatchObject({ waiting: 0, active: 0, completed: 3, failed: 0 });
+    expect((await readdir(out)).sort()).toEqual(['clip0.mp4', 'clip1.mp4', 'clip2.mp4']);
+    for (let i = 0; i < 3; i++) {
+      const info = await probe(join(out, `clip${i}.mp4`));
+      expect(info.frameCount).toBe(7 * framesOf(i));
+      expect(info.fps).toEqual({ num: 175, den: 1 });
+    }
   }, 300_000);
 });
