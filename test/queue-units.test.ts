@@ -9,7 +9,7 @@ import { buildRedisOptions } from '../pipeline/queue/connection.js';
 import { absolutizePaths, reviveOptions } from '../pipeline/queue/forward-options.js';
 import { jobIdFor } from '../pipeline/queue/job-key.js';
 import { recordError } from '../pipeline/queue/queue-errors.js';
-import { isTempNameFor } from '../pipeline/queue/stale-temps.js';
+import { isTempNameFor } from '../pipeline/io/temp-files.js';
 import { checkAllowedPaths, isInside, jobPaths, PathNotAllowedError } from '../pipeline/queue/allowed-paths.js';
 import { formatQueueStatus, summarizeJobs } from '../pipeline/queue/status.js';
 import { progressReporter } from '../pipeline/queue/worker-runtime.js';

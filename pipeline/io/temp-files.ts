@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync, rmdirSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** afb's temporary names: kind, then the writer's pid (absent in names from afb 0.1), 8 hex digits, the final name. */
 const TEMP_NAME = /^\.afb-(?:tmp|old)-(?:p(\d+)-)?[0-9a-f]{8}-/;
@@ -29,6 +29,11 @@ export function isTempName(name: string): boolean {
 export function tempTargetName(name: string): string | undefined {
   const m = TEMP_NAME.exec(name);
   return m ? name.slice(m[0].length) : undefined;
+}
+
+/** True when `name` is an afb temporary name for the final name `base`. */
+export function isTempNameFor(name: string, base: string): boolean {
+  return tempTargetName(name) === base;
 }
 
 /** Register a temporary path as open (before it is created). */
@@ -101,4 +106,18 @@ export async function removeStaleTemps(dir: string, since: number): Promise<stri
     await rm(path, { recursive: true, force: true }).then(() => removed.push(path), () => undefined);
   }
   return removed;
+}
+
+/**
+ * Remove afb's temporary files/folders beside `finalPath` that were meant to become it, whatever
+ * wrote them (the queue: the next attempt of a job whose worker was killed, possibly on another
+ * machine, so the pid in the name says nothing). Returns their names.
+ */
+export async function removeTempsFor(finalPath: string): Promise<string[]> {
+  const dir = dirname(finalPath);
+  const base = basename(finalPath);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const stale = names.filter((n) => isTempNameFor(n, base));
+  for (const n of stale) await rm(join(dir, n), { recursive: true, force: true });
+  return stale;
 }

@@ -15,7 +15,7 @@ import { LOCAL_ONLY_KEYS, reviveOptions } from './forward-options.js';
 import { hashInput, jobIdFor } from './job-key.js';
 import { parseVideoJobData, type JobResult } from './job-types.js';
 import type { PoolCache } from './pool-cache.js';
-import { removeStaleTemps } from './stale-temps.js';
+import { removeTempsFor } from '../io/temp-files.js';
 
 /** One job spec per input: output OUTDIR/<name>.<container>, id from the input's bytes and the options. */
 export async function planVideoJobs(inputs: readonly string[], outDir: string, given: Record<string, unknown>, resolved: VideoOptions): Promise<JobSpec[]> {
@@ -63,7 +63,7 @@ export async function runVideoJob(rawData: unknown, env: VideoJobEnv): Promise<J
   if (!existsSync(data.input)) throw new InputError(data.input, 'Input not found on this worker (is the shared mount there?)');
   await ensureWritableDir(dirname(data.output));
   // A worker killed mid-job leaves its temporary output behind; this job owns that name now.
-  const stale = await removeStaleTemps(data.output);
+  const stale = await removeTempsFor(data.output);
   if (stale.length > 0) env.log.info(`removed the temporary output of an earlier attempt: ${stale.join(', ')}`);
   const pool = await env.pools.get(poolModels(models), o.provider);
   const deps = videoDepsFor(o, models, pool, { workers: env.workers, totalMemory: totalmem(), log: env.log, signal: env.signal, progress: false });
