@@ -7,7 +7,7 @@ import { linearToSrgb, srgbToLinear } from '../pipeline/math/colour.js';
 import { applyLineKernel, sampleCount, sampleCounts } from '../pipeline/math/motion/line-kernel.js';
 import { frameTime, meanMotion, movingPixels, staticMask } from '../pipeline/math/motion/motion-field.js';
 import { decomposeWithMotion, deblurRichardsonLucy, prepareMotion, renderAlongMotion, resolvePhysicsOptions } from '../pipeline/math/motion/physics.js';
-import { exposureCorrelations, pickExposure } from '../pipeline/math/motion/exposure.js';
+import { addExposureSums, exposureCorrelations, pickExposure } from '../pipeline/math/motion/exposure.js';
 
 const constantMotion = (w: number, h: number, u: number, v: number) => {
   const data = new Float32Array(w * h * 2);
@@ -197,6 +197,22 @@ describe('exposure estimate', () => {
       expect(est, `e = ${e}`).toBeDefined();
       expect(Math.abs(est! - e), `e = ${e}, estimated ${est}`).toBeLessThanOrEqual(0.1); // measured: 0.589, 1
     }
+  });
+  it('pools frames pixel by pixel: sums add element by element, and the mean normalised correlation decides', () => {
+    const a = { along: Float64Array.of(-3, -1, 0), across: Float64Array.of(0, 0, 0), count: Float64Array.of(10, 10, 10) };
+    const b = { along: Float64Array.of(0, -40, 0), across: Float64Array.of(0, 1, 0), count: Float64Array.of(0, 100, 100) };
+    const search = { candidates: [0.4, 0.6, 0.8], minMotion: 12, minLag: 4, maxPixels: 100, stepDivisor: 4, motionTolerance: 0.1 };
+    const pooled = addExposureSums(a, b);
+    expect(Array.from(pooled.along)).toEqual([-3, -41, 0]);
+    expect(Array.from(pooled.across)).toEqual([0, 1, 0]);
+    expect(Array.from(pooled.count)).toEqual([10, 110, 110]);
+    // alone: a's scores -0.3, -0.1, 0 give 0.4 (the first candidate: nothing to refine with); b has
+    // no pixel at 0.4, so its best, 0.6, is not refined either
+    expect(pickExposure(a, search)).toBe(0.4);
+    expect(pickExposure(b, search)).toBe(0.6);
+    // pooled: -3/10, (-41 - 1)/110, 0; a parabola through them puts the minimum left of 0.6
+    const [s0, s1, s2] = [-0.3, -42 / 110, 0];
+    expect(pickExposure(pooled, search)).toBeCloseTo(0.6 + 0.2 * ((0.5 * (s0 - s2)) / (s0 - 2 * s1 + s2)), 9);
   });
   it('gives no estimate without fast motion', () => {
     const rgb = new Uint8Array(64 * 48 * 3).map((_, i) => (i * 97) % 256);

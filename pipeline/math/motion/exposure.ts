@@ -99,6 +99,12 @@ export interface ExposureSums {
   readonly count: Float64Array;
 }
 
+/** The sums of two sets of frames (the pool of both). */
+export function addExposureSums(a: ExposureSums, b: ExposureSums): ExposureSums {
+  const add = (x: Float64Array, y: Float64Array) => Float64Array.from(x, (v, k) => v + y[k]!);
+  return { along: add(a.along, b.along), across: add(a.across, b.across), count: add(a.count, b.count) };
+}
+
 /** Added to each pixel's energy: a flat pixel counts as no correlation (and no division by 0). */
 const FLAT = 1e-12;
 
