@@ -81,6 +81,24 @@ function psnrInterior(frames: Float32Array, truth: Float32Array[], w: number, h:
   return -10 * Math.log10(se / n);
 }
 
+/** The astronaut fixture (NASA, public domain) in linear light. */
+async function astronaut(): Promise<{ photo: Float32Array; w: number; h: number }> {
+  const { data, info } = await sharp(readFileSync(new URL('./fixtures/astronaut-160x120.png', import.meta.url))).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { photo: Float32Array.from(data, (v) => srgbToLinear(v / 255)), w: info.width, h: info.height };
+}
+
+/** A linear blur in linear light: 63 shifted copies over t in [-e/2, e/2] of the motion F. */
+function linearBlur(photo: Float32Array, w: number, h: number, F: [number, number], e: number): Float32Array {
+  const S = 63;
+  const out = new Float32Array(photo.length);
+  for (let s = 0; s < S; s++) {
+    const t = ((s + 0.5) / S - 0.5) * e;
+    const f = shifted(photo, w, h, t * F[0], t * F[1]);
+    for (let i = 0; i < f.length; i++) out[i] += f[i]! / S;
+  }
+  return out;
+}
+
 describe('physical decomposition', () => {
   it('static motion gives exactly the input in every frame', () => {
     const rgb = new Uint8Array([0, 1, 2, 250, 251, 252, 17, 99, 128, 255, 0, 7]);
@@ -114,9 +132,7 @@ describe('physical decomposition', () => {
     expect(e20).toBeLessThan(0.8 * e5);
   });
   it('recovers the 7 sharp frames of a linear shift of a real photo (astronaut, NASA, public domain)', async () => {
-    const { data, info } = await sharp(readFileSync(new URL('./fixtures/astronaut-160x120.png', import.meta.url))).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const w = info.width; const h = info.height;
-    const photo = Float32Array.from(data, (v) => srgbToLinear(v / 255));
+    const { photo, w, h } = await astronaut();
     const D: [number, number] = [8, 3]; // motion over the exposure, pixels
     const S = 49;
     const blurLin = new Float32Array(photo.length);
@@ -146,18 +162,10 @@ describe('physical decomposition', () => {
 
 describe('exposure estimate', () => {
   it('finds the exposure fraction of a linear blur of a real photo within 0.1 (e = 0.25, 0.5, 1)', async () => {
-    const { data, info } = await sharp(readFileSync(new URL('./fixtures/astronaut-160x120.png', import.meta.url))).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const w = info.width; const h = info.height;
-    const photo = Float32Array.from(data, (v) => srgbToLinear(v / 255));
+    const { photo, w, h } = await astronaut();
     const F: [number, number] = [30, 10]; // pixels per frame interval
     for (const e of [0.25, 0.5, 1]) {
-      const S = 63;
-      const blurLin = new Float32Array(photo.length);
-      for (let s = 0; s < S; s++) {
-        const t = ((s + 0.5) / S - 0.5) * e;
-        const f = shifted(photo, w, h, t * F[0], t * F[1]);
-        for (let i = 0; i < f.length; i++) blurLin[i] += f[i]! / S;
-      }
+      const blurLin = linearBlur(photo, w, h, F, e);
       const blur8 = Uint8Array.from(blurLin, (v) => Math.round(linearToSrgb(v) * 255));
       const est = pickExposure(exposureCorrelations(blur8, constantMotion(w, h, F[0], F[1])));
       expect(est, `e = ${e}`).toBeDefined();
@@ -169,9 +177,7 @@ describe('exposure estimate', () => {
     // are called moving but are sharp and finely textured. Weighted by energy they outvoted the
     // blurred object and the estimate fell to about 0.2 at both exposures; one vote per pixel and
     // the motion check at both ends of the streak keep it right.
-    const { data, info } = await sharp(readFileSync(new URL('./fixtures/astronaut-160x120.png', import.meta.url))).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const w = info.width; const h = info.height;
-    const photo = Float32Array.from(data, (v) => srgbToLinear(v / 255));
+    const { photo, w, h } = await astronaut();
     const F: [number, number] = [24, 6];
     const object = { x0: 50, x1: 110, y0: 35, y1: 85 };
     const halo = 12;
@@ -185,13 +191,7 @@ describe('exposure estimate', () => {
       inObject[y * w + x] = d === 0 ? 1 : 0;
     }
     for (const e of [0.5, 1]) {
-      const S = 63;
-      const blurLin = new Float32Array(photo.length);
-      for (let s = 0; s < S; s++) {
-        const t = ((s + 0.5) / S - 0.5) * e;
-        const f = shifted(photo, w, h, t * F[0], t * F[1]);
-        for (let i = 0; i < f.length; i++) blurLin[i] += f[i]! / S;
-      }
+      const blurLin = linearBlur(photo, w, h, F, e);
       const rgb = Uint8Array.from(blurLin, (v, i) => Math.round(linearToSrgb(inObject[Math.floor(i / 3)] ? v : photo[i]!) * 255));
       const est = pickExposure(exposureCorrelations(rgb, { width: w, height: h, data: motion }));
       expect(est, `e = ${e}`).toBeDefined();
