@@ -42,6 +42,7 @@ export const SYNTH_COMMON_OPTIONS = [
   defineOption({ key: 'guidanceRes', flag: '--guidance-res <res>', description: 'guidance .npy resolution: full or half (2x2 mean of the flow, then quantised)', default: 'full' as 'full' | 'half', parse: choiceParser(['full', 'half'] as const) }),
   defineOption({ key: 'pngLevel', flag: '--png-level <n>', description: 'PNG zlib level 0-9 (3: close to 6 in size, faster)', default: 3, parse: intParser(0, 9) }),
   defineOption({ key: 'force', flag: '--force', description: 'regenerate even if the existing dataset was made with a different config', default: false, parse: booleanParser }),
+  defineOption({ key: 'motionFiles', flag: '--motion-files <list>', description: 'also write motion .npy files: exact (motion/, the scene\'s true motion; procedural only) and/or video (motion_video/, estimated from the blurry frames as afb video does)', default: [] as ('exact' | 'video')[], parse: parseMotionFiles }),
   defineOption({ key: 'dutyCycle', flag: '--duty-cycle <e>', description: 'exposure fraction: the shutter is open for e of each frame interval (1 = contiguous exposures); procedural also takes a range MIN-MAX drawn per video', default: [1, 1] as [number, number], parse: parseDutyCycle }),
 ] as const;
 
@@ -64,7 +65,6 @@ export const SYNTH_PROCEDURAL_OPTIONS = [
   defineOption({ key: 'cameraZoom', flag: '--camera-zoom <frac>', description: 'largest background zoom per exposure (0.03 = 3 %)', default: D.camera.maxZoom, parse: numberParser(0, 0.5) }),
   defineOption({ key: 'spriteZoom', flag: '--sprite-zoom <frac>', description: 'largest sprite zoom per exposure', default: D.sprites.maxZoom, parse: numberParser(0, 0.5) }),
   defineOption({ key: 'staticThreshold', flag: '--static-threshold <px>', description: 'aggregate flow below this magnitude is static guidance', default: D.staticThreshold, parse: numberParser(0, 1000) }),
-  defineOption({ key: 'motionFiles', flag: '--motion-files <list>', description: 'also write motion .npy files: exact (motion/, the scene\'s true motion) and/or video (motion_video/, estimated from the blurry frames as afb video does)', default: [] as ('exact' | 'video')[], parse: parseMotionFiles }),
 ] as const;
 
 /** Records of synthesis from footage (`afb synth INPUT...`). */

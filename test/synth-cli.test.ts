@@ -108,6 +108,7 @@ describe('afb synth INPUT (command line)', () => {
       [['--duty-cycle', '0.5', '--gap', '3'], 'either --gap or --duty-cycle, not both'],
       [['--duty-cycle', '0.25-1'], 'one exposure fraction for footage'],
       [['--duty-cycle', '1.5'], '--duty-cycle'],
+      [['--motion-files', 'exact'], 'video only with footage'],
     ] as const) {
       const bad = await runAfb(['synth', clip, '-o', join(dir, 'footage-duty-bad'), '--window', '7', ...args]);
       expect(bad.code, args.join(' ')).toBe(2);

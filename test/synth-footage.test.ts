@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBboxPickle } from '../pipeline/io/pickle/decode.js';
-import { bboxPath, blurPath, guidancePath, readManifest, readVideoList, sharpPath } from '../pipeline/io/dataset-layout.js';
+import { existsSync } from 'node:fs';
+import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
+import { bboxPath, blurPath, guidancePath, motionPath, readManifest, readVideoList, sharpPath } from '../pipeline/io/dataset-layout.js';
+import { readImage } from '../pipeline/io/image.js';
+import { negateFlowInPlace } from '../pipeline/math/guidance-transforms.js';
+import { meanMotion } from '../pipeline/math/motion/motion-field.js';
 import { decodeNpy } from '../pipeline/io/npy.js';
 import { encodeIntListDictPickle } from '../pipeline/io/pickle/encode.js';
 import { Logger } from '../pipeline/log.js';
@@ -166,6 +171,36 @@ describe('afb synth INPUT (footage)', () => {
     expect(guidancePath(root, 'clip', 0, 'baistpp')).toContain('trend+_avg');
     const bbox = parseBboxPickle(await readFile(bboxPath(root, 'clip', 0)));
     expect(bbox).toEqual([0, 0, W, H]); // everything moves: the whole frame
+  });
+
+  it('--motion-files video: each blurry frame\'s motion from its neighbours, as afb video estimates it; resumed when missing', async () => {
+    const root = join(dir, 'motion');
+    const three = settings({ window: 3, gts: 3, gap: 0, motionFiles: ['video'] });
+    const s = await runFootage(options(root, { settings: three }));
+    expect(s.samples).toBe(6); // windows of 3 frames: the content moves (1.5, 1) x 3 = (4.5, 3) px between blurry frames
+    expect((await readManifest(root))!.config['motionFiles']).toEqual(['video']);
+    const blurs = await Promise.all([0, 1, 2].map((w) => readImage(blurPath(root, 'clip', w))));
+    const flow = new BuiltinFlowEstimator();
+    const expected = [
+      await flow.estimate(blurs[0]!, blurs[1]!), // the first frame: to the next frame only
+      meanMotion(negateFlowInPlace(await flow.estimate(blurs[1]!, blurs[0]!)), await flow.estimate(blurs[1]!, blurs[2]!)), // inner: both
+    ];
+    for (const w of [0, 1]) {
+      const npy = decodeNpy(await readFile(motionPath(root, 'clip', w, 'video')));
+      expect(npy.shape).toEqual([H, W, 2]);
+      expect(Array.from(npy.data as Float32Array)).toEqual(Array.from(expected[w]!.data));
+      let [mx, my] = [0, 0];
+      for (let p = 0; p < W * H; p++) { mx += npy.data[2 * p]! / (W * H); my += npy.data[2 * p + 1]! / (W * H); }
+      expect(mx).toBeGreaterThan(2); // right
+      expect(my).toBeGreaterThan(1); // and down
+    }
+    const before = await readFile(motionPath(root, 'clip', 1, 'video'));
+    await rm(motionPath(root, 'clip', 1, 'video'));
+    expect(await runFootage(options(root, { settings: three }))).toMatchObject({ written: 0, skipped: 6 });
+    expect(Buffer.compare(await readFile(motionPath(root, 'clip', 1, 'video')), before)).toBe(0);
+    // without the option no motion folder is written and the config (hash) is the one it always was
+    expect(existsSync(join(dir, 'a', 'clip', 'motion_video'))).toBe(false);
+    expect((await readManifest(join(dir, 'a')))!.config).not.toHaveProperty('motionFiles');
   });
 
   it('interpolates: twice the sub-frames per interval', async () => {

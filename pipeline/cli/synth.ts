@@ -58,6 +58,7 @@ export function footageOptions(ctx: CommandContext, inputs: readonly string[], c
   const [duty, dutyMax] = o.dutyCycle;
   if (duty !== dutyMax) throw new InvalidOptionError('--duty-cycle', 'one exposure fraction for footage (ranges are procedural only)', o.dutyCycle.join('-'));
   if (duty < 1 && cli['gap'] !== undefined) throw new InvalidOptionError('--gap', 'either --gap or --duty-cycle, not both', cli['gap']);
+  if (o.motionFiles.includes('exact')) throw new InvalidOptionError('--motion-files', 'video only with footage (its exact motion is unknown; exact is procedural only)', o.motionFiles.join(','));
   // duty cycle e = window / (window + gap)
   const gap = duty < 1 ? Math.round((o.window * (1 - duty)) / duty) : o.gap;
   return {
@@ -66,6 +67,7 @@ export function footageOptions(ctx: CommandContext, inputs: readonly string[], c
       window: o.window, gap, curve: o.curve, interpolate: o.interpolate, gts: o.gts,
       ...(o.resize ? { resize: { width: o.resize[0], height: o.resize[1], fit: o.fit } } : {}),
       guidanceRes: o.guidanceRes, staticThreshold: 0.5, layout: o.layout, pngLevel: o.pngLevel, flowWidth: o.flowWidth,
+      ...(o.motionFiles.length > 0 ? { motionFiles: ['video' as const] } : {}),
     },
     split: o.split, validFraction: o.validFraction, flowBackend: o.flowBackend, ...(o.flowModel ? { flowModel: o.flowModel } : {}),
     force: o.force,

@@ -33,3 +33,21 @@ export async function motionFromNeighbours(estimator: FlowEstimator, frames: Fra
   if (next) return toNext(next);
   return undefined;
 }
+
+/**
+ * The motion of frames `indices` of a sequence, each from its neighbours i-1 and i+1 as `afb video`
+ * estimates it (`frame(i)` is undefined outside the sequence), handed to `write` in order; a lone
+ * frame gets undefined.
+ */
+export async function sequenceMotion(
+  estimator: FlowEstimator, indices: readonly number[],
+  frame: (i: number) => RgbImage | undefined | Promise<RgbImage | undefined>,
+  write: (i: number, motion: MotionField | undefined) => Promise<void>,
+): Promise<void> {
+  for (const i of indices) {
+    const cur = await frame(i);
+    if (!cur) throw new RangeError(`sequenceMotion: frame ${i} is missing`);
+    const [prev, next] = [await frame(i - 1), await frame(i + 1)];
+    await write(i, await motionFromNeighbours(estimator, { cur, ...(prev ? { prev } : {}), ...(next ? { next } : {}) }));
+  }
+}

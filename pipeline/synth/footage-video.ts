@@ -4,10 +4,13 @@
 import { existsSync } from 'node:fs';
 import type { FlowEstimator } from '../flow/estimator.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { blurPath, bboxPath, guidancePath, sharpPath, type DatasetLayout } from '../io/dataset-layout.js';
+import { blurPath, bboxPath, guidancePath, motionPath, sharpPath, type DatasetLayout } from '../io/dataset-layout.js';
 import type { ResizeSpec } from '../io/ffmpeg-args.js';
 import { openFrameSource } from '../io/frame-source.js';
-import { encodePng } from '../io/image.js';
+import { encodePng, readImage } from '../io/image.js';
+import { BuiltinFlowEstimator } from '../flow/builtin.js';
+import { sequenceMotion } from '../motion/video-motion.js';
+import type { RgbImage } from '../math/types.js';
 import { encodeNpy } from '../io/npy.js';
 import { writeBboxPickle } from '../io/pickle/encode.js';
 import type { Logger } from '../log.js';
@@ -34,6 +37,8 @@ export interface FootageSettings {
   readonly pngLevel: number;
   /** Ground truths are box-downscaled to about this width for flow estimation (the aggregate is upscaled). */
   readonly flowWidth: number;
+  /** ['video']: also write motion_video/, the motion `afb video` estimates from the blurry frames (set only when asked, so older configs keep their hash). */
+  readonly motionFiles?: readonly 'video'[];
 }
 
 /** What one input produced. */
@@ -120,7 +125,35 @@ export async function synthesizeFootageVideo(
   }
   await pending;
   const samples = total >= s.window ? Math.floor((total - s.window) / period) + 1 : 0;
+  if (s.motionFiles?.includes('video')) await writeVideoMotion(root, video, samples, deps.force, deps.signal);
   let skipped = 0;
   for (let w = 0; w < samples; w++) if (done.get(w) === true) skipped++;
   return { video, samples, written, skipped, frames: total === 0 ? 0 : (total - 1) / s.interpolate + 1 };
+}
+
+/**
+ * motion_video/ of every sample that lacks it (all with `force`): the motion of each blurry frame from
+ * its neighbours, estimated as `afb video` does. Runs once the video's blurry frames are all written,
+ * so an interrupted run completes it on resume.
+ */
+async function writeVideoMotion(root: string, video: string, samples: number, force: boolean, signal?: AbortSignal): Promise<void> {
+  const todo = Array.from({ length: samples }, (_, w) => w).filter((w) => force || !existsSync(motionPath(root, video, w, 'video')));
+  if (todo.length === 0) return;
+  const estimator = new BuiltinFlowEstimator();
+  const cache = new Map<number, RgbImage>();
+  const frame = async (w: number) => {
+    if (w < 0 || w >= samples) return undefined;
+    let image = cache.get(w);
+    if (!image) {
+      image = await readImage(blurPath(root, video, w));
+      cache.set(w, image);
+      cache.delete(w - 3); // the walk moves forward: three frames are the most it reads again
+    }
+    return image;
+  };
+  await sequenceMotion(estimator, todo, frame, async (w, m) => {
+    signal?.throwIfAborted();
+    const { width: W, height: H } = (await frame(w))!;
+    await writeFileAtomic(motionPath(root, video, w, 'video'), encodeNpy(m ? m.data : new Float32Array(W * H * 2), [H, W, 2]));
+  });
 }

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { encodeNpy } from '../io/npy.js';
 import { bboxPath, blurPath, guidancePath, motionPath, sharpPath, type DatasetLayout, type MotionKind } from '../io/dataset-layout.js';
 import { BuiltinFlowEstimator } from '../flow/builtin.js';
-import { motionFromNeighbours } from '../motion/video-motion.js';
+import { sequenceMotion } from '../motion/video-motion.js';
 import { writeBboxPickle } from '../io/pickle/encode.js';
 import { movingBbox } from '../math/moving-bbox.js';
 import { encodeLinearTo8Fast } from '../math/blur.js';
@@ -95,12 +95,7 @@ export async function renderProceduralVideo(task: ProceduralVideoTask): Promise<
       const data = blurry8.get(i);
       return data ? { width: W, height: H, data } : undefined;
     };
-    for (const i of task.exposures) {
-      const prev = frame(i - 1);
-      const next = frame(i + 1);
-      const m = await motionFromNeighbours(estimator, { cur: frame(i)!, ...(prev ? { prev } : {}), ...(next ? { next } : {}) });
-      await writeMotion(i, 'video', m ? m.data : new Float32Array(W * H * 2));
-    }
+    await sequenceMotion(estimator, task.exposures, frame, (i, m) => writeMotion(i, 'video', m ? m.data : new Float32Array(W * H * 2)));
     for (const i of task.exposures) await writeBlurry(i, blurry8.get(i)!);
   }
   await pending;
