@@ -39,7 +39,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--resume', action='store_true', help='continue from <out>/ckpt.pt')
     p.add_argument('--device', default='cpu')
     p.add_argument('--threads', type=int, default=2)
-    p.add_argument('--max-samples', type=int, default=None)
+    p.add_argument('--max-samples', type=int, default=None, help='load at most this many samples of each --data root (evenly thinned)')
+    p.add_argument('--data-weights', type=float, nargs='+', default=None,
+                   help='share of the training crops drawn from each --data root, in order (default: in proportion to their samples)')
     p.add_argument('--val-count', type=int, default=48)
     p.add_argument('--val-size', type=int, default=192)
     p.add_argument('--physics-cache', default='data/cache/physics', help='folder for the precomputed physics (uint8 .npy)')
@@ -50,6 +52,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         p.error(f'--crop must be a multiple of 4, got {a.crop}')
     if a.batch < 1:
         p.error('--batch must be positive')
+    if a.data_weights is not None and (len(a.data_weights) != len(a.data) or min(a.data_weights) < 0 or sum(a.data_weights) <= 0):
+        p.error(f'--data-weights needs {len(a.data)} non-negative numbers (one per --data root), not all 0; got {a.data_weights}')
     if not 0 <= a.video_motion_share <= 1:
         p.error('--video-motion-share must be in [0, 1]')
     train_loop.check_loop_args(p, a)
@@ -109,7 +113,8 @@ def main(argv=None) -> int:
 
     kinds = {'video': a.video_motion_share, 'exact': 1 - a.video_motion_share}
     train = motion_data.preload_motion(a.data, a.max_samples, kinds, physics, a.physics_cache, seed=a.seed)
-    sampler = motion_data.MotionCropSampler(train, a.crop, seed=a.seed)
+    weights = dict(zip(a.data, a.data_weights)) if a.data_weights else None
+    sampler = motion_data.MotionCropSampler(train, a.crop, seed=a.seed, root_weights=weights)
     if sampler_state is not None:
         sampler.rng.setstate(sampler_state)
     val = None

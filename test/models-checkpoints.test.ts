@@ -3,13 +3,14 @@
 // each training script continues from a copy for a few steps (`--resume --stop-after`) on a toy
 // dataset. Also the compact form round-trips a checkpoint to float32 within float16 / bfloat16 rounding.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { Logger } from '../pipeline/log.js';
 import { DEFAULT_PROCEDURAL_CONFIG } from '../pipeline/math/procedural/config.js';
 import { runProcedural } from '../pipeline/synth/procedural.js';
+import { runFootage } from '../pipeline/synth/footage.js';
 import { makeTempDir, removeTempDir, REPO_ROOT } from './helpers/media.js';
 
 const PY = '/usr/bin/python3';
@@ -137,5 +138,50 @@ describe('committed checkpoints', () => {
     const fresh = join(dir, 'motion-fresh');
     python([...motionArgs(fresh), '--steps', '2']);
     expect(lastRecord(fresh)).toMatchObject({ step: 2 });
+  });
+
+  it('train_motion mixes procedural and footage roots: footage (no exact motion) loads its estimated motion; --data-weights sets each root\'s share', async () => {
+    // footage from the toy's sharp frames: windows of 7, motion_video/ only
+    const frames = join(dir, 'toy-frames');
+    mkdirSync(frames);
+    const sharpDir = join(dir, 'toy-motion', 'proc-train-00000', 'sharp');
+    const names = readdirSync(sharpDir).filter((n) => n.endsWith('.png')).sort();
+    names.forEach((n, k) => copyFileSync(join(sharpDir, n), join(frames, `f${String(k).padStart(3, '0')}.png`)));
+    const footage = join(dir, 'toy-footage');
+    const s = await runFootage({
+      inputs: [frames], root: footage, split: 'train', validFraction: 0, flowBackend: 'builtin', force: false, workers: 1, log: new Logger('silent'),
+      settings: { window: 7, gap: 0, curve: 'srgb', interpolate: 1, gts: 7, guidanceRes: 'full', staticThreshold: 0.5, layout: 'genblur', pngLevel: 1, flowWidth: 320, motionFiles: ['video'] },
+    });
+    expect(s.samples).toBe(Math.floor(names.length / 7));
+    const out = python(['-c', [
+      'import json, sys',
+      "sys.path.insert(0, 'models')",
+      'from afb_models import motion_data',
+      'from afb_models.physics import PhysicsOptions',
+      `roots = [${JSON.stringify(join(dir, 'toy-motion'))}, ${JSON.stringify(footage)}]`,
+      `ss = motion_data.preload_motion(roots, None, {'video': 0.3, 'exact': 0.7}, PhysicsOptions(), ${JSON.stringify(join(dir, 'physics-cache'))}, log=None)`,
+      'kinds = {r: sorted({s.kind for s in ss if s.root == r}) for r in roots}',
+      'counts = {r: sum(s.root == r for s in ss) for r in roots}',
+      'picks = {}',
+      'for w in ([1, 0], [0, 1], [1, 3]):',
+      '    sm = motion_data.MotionCropSampler(ss, 32, seed=1, root_weights=dict(zip(roots, w)))',
+      '    picks[str(w)] = sum(sm.pick().root == roots[1] for _ in range(4000)) / 4000',
+      'print(json.dumps({"kinds": kinds, "counts": counts, "picks": picks}))',
+    ].join('\n')]);
+    const res = JSON.parse(out.trim().split('\n')[0]!) as { kinds: Record<string, string[]>; counts: Record<string, number>; picks: Record<string, number> };
+    expect(res.kinds[join(dir, 'toy-motion')]).toEqual(['exact', 'video']);
+    expect(res.kinds[footage]).toEqual(['video']);
+    expect(res.counts[footage]).toBe(s.samples);
+    expect(res.picks['[1, 0]']).toBe(0);
+    expect(res.picks['[0, 1]']).toBe(1);
+    expect(res.picks['[1, 3]']).toBeGreaterThan(0.72); // 3 / 4 of the draws, within sampling noise
+    expect(res.picks['[1, 3]']).toBeLessThan(0.78);
+    // and the command line takes the weights, one per root
+    const run = join(dir, 'motion-mixed');
+    python(['models/train_motion.py', '--data', join(dir, 'toy-motion'), footage, '--data-weights', '1', '1', '--preset', 'light', '--crop', '32', '--batch', '2',
+      '--out', run, '--threads', '1', '--physics-cache', join(dir, 'physics-cache'), '--val-every', '100000', '--ckpt-every', '100000', '--steps', '2']);
+    expect(lastRecord(run)).toMatchObject({ step: 2 });
+    expect(() => python(['models/train_motion.py', '--data', footage, '--data-weights', '1', '2', '--out', join(dir, 'motion-bad'), '--steps', '1']))
+      .toThrow(/--data-weights needs 1 non-negative numbers/);
   });
 });

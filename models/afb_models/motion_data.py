@@ -41,8 +41,8 @@ def load_motion(root: str, video: str, idx: str, kind: str) -> torch.Tensor:
 
 
 class MotionSample:
-    def __init__(self, frames: torch.Tensor, motion: torch.Tensor, exposure: float, kind: str) -> None:
-        self.frames, self.motion, self.exposure, self.kind = frames, motion, exposure, kind
+    def __init__(self, frames: torch.Tensor, motion: torch.Tensor, exposure: float, kind: str, root: str = '') -> None:
+        self.frames, self.motion, self.exposure, self.kind, self.root = frames, motion, exposure, kind, root
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -62,21 +62,34 @@ def _physics_cached(cache: str | None, key: str, compute) -> torch.Tensor:
     return value
 
 
+def available_kinds(root: str, video: str, kinds: dict[str, float]) -> dict[str, float]:
+    """The motion kinds a video has files for (footage has no exact motion: only motion_video/)."""
+    have = {k: w for k, w in kinds.items() if os.path.isdir(os.path.join(root, video, MOTION_DIRS[k]))}
+    if not have:
+        raise FileNotFoundError(f'{os.path.join(root, video)}: none of the motion folders {[MOTION_DIRS[k] for k in kinds]} '
+                                '(make the dataset with afb synth --motion-files)')
+    return have if sum(have.values()) > 0 else {k: 1.0 for k in have}
+
+
 def preload_motion(roots: list[str], max_samples: int | None, kinds: dict[str, float], o: PhysicsOptions,
                    cache: str | None, seed: int = 0, log=print) -> list[MotionSample]:
     """Load samples with one motion kind each (drawn with the given weights, e.g. {'video': 0.7,
-    'exact': 0.3}) and their physical decomposition (computed once, cached under `cache`)."""
-    paths = data.sample_paths(roots)
-    if max_samples is not None and len(paths) > max_samples:
-        step = len(paths) / max_samples
-        paths = [paths[int(i * step)] for i in range(max_samples)]
+    'exact': 0.3}, among the kinds the video has files for) and their physical decomposition
+    (computed once, cached under `cache`). `max_samples` caps each root (evenly thinned)."""
+    paths = []
+    for root in roots:
+        rp = data.sample_paths([root])
+        if max_samples is not None and len(rp) > max_samples:
+            step = len(rp) / max_samples
+            rp = [rp[int(i * step)] for i in range(max_samples)]
+        paths += rp
     if cache:
         os.makedirs(cache, exist_ok=True)
     exposures = {r: load_exposures(r) for r in roots}
     rng = random.Random(seed)
-    names, weights = zip(*sorted(kinds.items()))
     out = []
     for k, (root, video, idx, gf) in enumerate(paths):
+        names, weights = zip(*sorted(available_kinds(root, video, kinds).items()))
         kind = rng.choices(names, weights)[0]
         frames, _ = data.load_sample(root, video, idx, gf)
         motion = load_motion(root, video, idx, kind)
@@ -89,11 +102,12 @@ def preload_motion(roots: list[str], max_samples: int | None, kinds: dict[str, f
             return torch.round(ph * 255.0).to(torch.uint8)
 
         physics = _physics_cached(cache, key, compute)
-        out.append(MotionSample(torch.cat([frames, physics]), motion, e, kind))
+        out.append(MotionSample(torch.cat([frames, physics]), motion, e, kind, root))
         if log and (k + 1) % 250 == 0:
             log(f'  loaded {k + 1}/{len(paths)} samples (physics cached in {cache})', flush=True)
     if log:
-        log(f'loaded {len(out)} samples from {roots}: ' + ', '.join(f'{n} {sum(s.kind == n for s in out)}' for n in names), flush=True)
+        per_root = ', '.join(f'{r}: {sum(s.root == r for s in out)}' for r in roots)
+        log(f'loaded {len(out)} samples ({per_root}): ' + ', '.join(f'{n} {sum(s.kind == n for s in out)}' for n in sorted(kinds)), flush=True)
     return out
 
 
@@ -116,20 +130,38 @@ def augment(frames: torch.Tensor, motion: torch.Tensor, rng: random.Random) -> t
 
 
 class MotionCropSampler:
-    """Random batches of augmented crops: (frames uint8 (n,15,3,c,c), motion (n,2,c,c), exposure (n,))."""
+    """Random batches of augmented crops: (frames uint8 (n,15,3,c,c), motion (n,2,c,c), exposure (n,)).
+    With `root_weights` ({root: weight}) a sample's root is drawn by weight, then the sample uniformly
+    within it; without, every sample is equally likely."""
 
-    def __init__(self, samples: list[MotionSample], crop: int, seed: int = 0, aug: bool = True) -> None:
+    def __init__(self, samples: list[MotionSample], crop: int, seed: int = 0, aug: bool = True,
+                 root_weights: dict[str, float] | None = None) -> None:
         small = [s for s in samples if min(s.shape) < crop]
         if small:
             raise ValueError(f'{len(small)} samples are smaller than the crop {crop} (e.g. {small[0].shape})')
         self.samples, self.crop, self.aug = samples, crop, aug
         self.rng = random.Random(seed)
+        self.groups: list[list[MotionSample]] = []
+        self.weights: list[float] = []
+        if root_weights:
+            for root, w in root_weights.items():
+                group = [s for s in samples if s.root == root]
+                if not group:
+                    raise ValueError(f'root {root!r} has no samples')
+                self.groups.append(group)
+                self.weights.append(w)
+
+    def pick(self) -> MotionSample:
+        if self.groups:
+            group = self.rng.choices(self.groups, self.weights)[0]
+            return group[self.rng.randrange(len(group))]
+        return self.samples[self.rng.randrange(len(self.samples))]
 
     def batch(self, n: int):
         fs, ms, es = [], [], []
         c = self.crop
         for _ in range(n):
-            s = self.samples[self.rng.randrange(len(self.samples))]
+            s = self.pick()
             h, w = s.shape
             y, x = self.rng.randint(0, h - c), self.rng.randint(0, w - c)
             f, m = s.frames[..., y:y + c, x:x + c], s.motion[..., y:y + c, x:x + c]
