@@ -193,6 +193,12 @@ describe('writes that fail: a full disk, an unwritable folder', () => {
       await ro.release();
     }
   });
+  it('a folder that refuses new files even with write permission (/proc, also as root) fails before any work', async () => {
+    const cwd = await caseDir();
+    await makeTestClip(join(cwd, 'clip.mp4'), { frames: 3 });
+    const r = await expectRefused({ cwd, args: ['video', 'clip.mp4', '-o', '/proc/afb-out.mp4', ...QUIET], inputs: ['clip.mp4'], code: 1, message: /Output folder is not writable: \/proc\n/ });
+    expect(r.stderr).not.toMatch(/frames\/s|Ffmpeg/);
+  });
   it('an output folder below a file fails before any work', async () => {
     const cwd = await caseDir();
     await makeTestClip(join(cwd, 'clip.mp4'), { frames: 3 });

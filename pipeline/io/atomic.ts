@@ -16,8 +16,10 @@ export function tempPathFor(finalPath: string): string {
 }
 
 /**
- * Check, creating nothing, that an output can be made at `dir`: it is a writable folder, or it
- * does not exist yet and its nearest existing ancestor is a writable folder. OutputError naming it.
+ * Check, leaving nothing behind, that an output can be made at `dir`: it is a writable folder, or it
+ * does not exist yet and its nearest existing ancestor is a writable folder. Write permission is not
+ * enough (root has it everywhere, and some file systems such as /proc refuse new entries anyway): an
+ * empty file under afb's temporary name is created there and removed at once. OutputError naming it.
  */
 export async function checkWritableLocation(dir: string): Promise<void> {
   let cur = resolve(dir);
@@ -25,10 +27,14 @@ export async function checkWritableLocation(dir: string): Promise<void> {
     const st = await stat(cur).catch(() => undefined);
     if (st) {
       if (!st.isDirectory()) throw new OutputError(dir, cur === resolve(dir) ? 'Output folder is a file, not a folder' : `Output folder cannot be made: ${cur} is a file`);
+      const probe = join(cur, tempName('tmp', 'probe'));
       try {
         await access(cur, constants.W_OK);
+        await writeFile(probe, '', { flag: 'wx' });
       } catch (cause) {
         throw new OutputError(dir, cur === resolve(dir) ? 'Output folder is not writable' : `Output folder is not writable (${cur} refuses new entries)`, { cause });
+      } finally {
+        await rm(probe, { force: true }).catch(() => undefined);
       }
       return;
     }
