@@ -9,8 +9,11 @@
 #   motion.mov    568x320 30 fps 243 frames, coin on a table, Expat (node-opencv)
 #   dog.mp4       1920x1080 30 fps 41 frames, handheld, CC-BY-SA-4.0 (forensics-samples-files)
 #   vtest.avi     768x576 10 fps 795 frames, pedestrians, BSD-3  (opencv-doc)
+# --set holdout (data/clips-holdout): one more, to validate training on real footage (never trained on;
+# opencv-doc's tree.avi would be another, but its frames are 0.3-0.7 s apart at irregular times)
+#   table/        320x240 152 JPEG frames, table top from a moving camera, public domain (libdlib19.1)
 # Re-runnable: clips that already exist are kept.
-# Usage: scripts/fetch-clips.sh [--set valid|train] [--out DIR]
+# Usage: scripts/fetch-clips.sh [--set valid|train|holdout] [--out DIR]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 set_name=valid
@@ -19,7 +22,7 @@ while (($#)); do
   case "$1" in
     --out) out="$2"; shift 2 ;;
     --set) set_name="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "fetch-clips: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -39,12 +42,17 @@ case "$set_name" in
       "forensics-samples-files|usr/share/forensics-samples/original-files/movie1/VID_20191220_170832.mp4|dog.mp4"
       "opencv-doc|usr/share/doc/opencv-doc/examples/data/vtest.avi|vtest.avi"
     ) ;;
-  *) echo "fetch-clips: --set is valid or train, got '$set_name'" >&2; exit 2 ;;
+  holdout)
+    [ -n "$out" ] || out="$root/data/clips-holdout"
+    clips=(
+      "libdlib19.1|usr/share/doc/libdlib19.1/examples/video_frames|table"
+    ) ;;
+  *) echo "fetch-clips: --set is valid, train or holdout, got '$set_name'" >&2; exit 2 ;;
 esac
 missing=()
 for row in "${clips[@]}"; do
   IFS='|' read -r pkg path name <<< "$row"
-  [ -f "$out/$name" ] || missing+=("$row")
+  [ -e "$out/$name" ] || missing+=("$row")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "fetch-clips: all clips present in $out"
@@ -61,9 +69,10 @@ for row in "${missing[@]}"; do
       echo "fetch-clips: 'apt-get download $pkg' failed (no Debian mirror reachable? run apt-get update)" >&2; exit 1; }
     dpkg -x "$tmp/$pkg"_*.deb "$tmp/x-$pkg"
   fi
-  [ -f "$tmp/x-$pkg/$path" ] || { echo "fetch-clips: $path is not in package $pkg" >&2; exit 1; }
+  [ -e "$tmp/x-$pkg/$path" ] || { echo "fetch-clips: $path is not in package $pkg" >&2; exit 1; }
   cp "$tmp/x-$pkg/usr/share/doc/$pkg/copyright" "$out/COPYRIGHTS/$pkg.copyright"
-  cp "$tmp/x-$pkg/$path" "$out/$name.part"
+  rm -rf "$out/$name.part"
+  cp -r "$tmp/x-$pkg/$path" "$out/$name.part"  # a clip, or a folder of frames
   mv "$out/$name.part" "$out/$name"
   echo "fetch-clips: $out/$name (from $pkg)"
 done
