@@ -166,9 +166,15 @@ describe('committed checkpoints', () => {
       'for w in ([1, 0], [0, 1], [1, 3]):',
       '    sm = motion_data.MotionCropSampler(ss, 32, seed=1, root_weights=dict(zip(roots, w)))',
       '    picks[str(w)] = sum(sm.pick().root == roots[1] for _ in range(4000)) / 4000',
-      'print(json.dumps({"kinds": kinds, "counts": counts, "picks": picks}))',
+      'try:',
+      `    motion_data.preload_motion([roots[1]], None, {'video': 0.0, 'exact': 1.0}, PhysicsOptions(), None, log=None)`,
+      '    refused = ""',
+      'except ValueError as e:',
+      '    refused = str(e)',
+      'print(json.dumps({"kinds": kinds, "counts": counts, "picks": picks, "refused": refused}))',
     ].join('\n')]);
-    const res = JSON.parse(out.trim().split('\n')[0]!) as { kinds: Record<string, string[]>; counts: Record<string, number>; picks: Record<string, number> };
+    const res = JSON.parse(out.trim().split('\n')[0]!) as { kinds: Record<string, string[]>; counts: Record<string, number>; picks: Record<string, number>; refused: string };
+    expect(res.refused).toMatch(/only \['video'\] motion, whose share is 0/); // exact motion only, asked of footage: refused, not silently replaced
     expect(res.kinds[join(dir, 'toy-motion')]).toEqual(['exact', 'video']);
     expect(res.kinds[footage]).toEqual(['video']);
     expect(res.counts[footage]).toBe(s.samples);

@@ -68,7 +68,10 @@ def available_kinds(root: str, video: str, kinds: dict[str, float]) -> dict[str,
     if not have:
         raise FileNotFoundError(f'{os.path.join(root, video)}: none of the motion folders {[MOTION_DIRS[k] for k in kinds]} '
                                 '(make the dataset with afb synth --motion-files)')
-    return have if sum(have.values()) > 0 else {k: 1.0 for k in have}
+    if sum(have.values()) <= 0:
+        raise ValueError(f'{os.path.join(root, video)}: it has only {sorted(have)} motion, whose share is 0 '
+                         '(footage has no exact motion: give it a share with --video-motion-share)')
+    return have
 
 
 def preload_motion(roots: list[str], max_samples: int | None, kinds: dict[str, float], o: PhysicsOptions,
