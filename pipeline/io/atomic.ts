@@ -29,8 +29,7 @@ export async function checkWritableLocation(dir: string): Promise<void> {
       if (!st.isDirectory()) throw new OutputError(dir, cur === resolve(dir) ? 'Output folder is a file, not a folder' : `Output folder cannot be made: ${cur} is a file`);
       const probe = join(cur, tempName('tmp', 'probe'));
       try {
-        await access(cur, constants.W_OK);
-        await writeFile(probe, '', { flag: 'wx' });
+        await writeFile(probe, '', { flag: 'wx' }); // the probe is the test (EACCES, EROFS, ENOENT under /proc...)
       } catch (cause) {
         throw new OutputError(dir, cur === resolve(dir) ? 'Output folder is not writable' : `Output folder is not writable (${cur} refuses new entries)`, { cause });
       } finally {
