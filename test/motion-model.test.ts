@@ -117,9 +117,16 @@ describe('the learned method in the frame pipeline', () => {
       for (let i = 0; i < whole.frames.length; i++) maxDiff = Math.max(maxDiff, Math.abs(whole.frames[i]! - tiled.frames[i]!));
       expect(maxDiff).toBeLessThanOrEqual(12); // feathered tile seams of a random (seed 3) residual
       const plane = w * h * 3;
-      for (let j = 0; j < 7; j++) {
-        expect(Buffer.from(whole.frames.subarray(j * plane, j * plane + 30 * w * 3)).equals(Buffer.from(rgb.subarray(0, 30 * w * 3)))).toBe(true);
+      for (const out of [whole, tiled]) {
+        for (let j = 0; j < 7; j++) {
+          expect(Buffer.from(out.frames.subarray(j * plane, j * plane + 30 * w * 3)).equals(Buffer.from(rgb.subarray(0, 30 * w * 3)))).toBe(true);
+        }
       }
+      // the float path (tiles blended in float) agrees with the 8-bit blend within one code
+      const tiledFloat = await decomposeFrame({ motion }, { ...task, tile: 64, float: true });
+      let floatDiff = 0;
+      for (let i = 0; i < tiled.frames.length; i++) floatDiff = Math.max(floatDiff, Math.abs(tiledFloat.frames[i]! - tiled.frames[i]!));
+      expect(floatDiff).toBeLessThanOrEqual(1);
       // the residual changed the physics somewhere in the moving part
       const physics = await decomposeFrame({}, { ...task, method: 'physics', tile: 0 });
       let changed = 0;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { linearToSrgb, srgbToLinear } from '../pipeline/math/colour.js';
 import { applyLineKernel, sampleCount, sampleCounts } from '../pipeline/math/motion/line-kernel.js';
 import { frameTime, meanMotion, movingPixels, staticMask } from '../pipeline/math/motion/motion-field.js';
-import { decomposeWithMotion, deblurRichardsonLucy, prepareMotion, renderAlongMotion, resolvePhysicsOptions } from '../pipeline/math/motion/physics.js';
+import { deblurWithMotion, decomposeWithMotion, deblurRichardsonLucy, prepareMotion, renderAlongMotion, renderDeblurred, resolvePhysicsOptions } from '../pipeline/math/motion/physics.js';
 import { addExposureSums, exposureCorrelations, pickExposure } from '../pipeline/math/motion/exposure.js';
 
 const constantMotion = (w: number, h: number, u: number, v: number) => {
@@ -115,6 +115,26 @@ describe('physical decomposition', () => {
     // frame 6: t = 3/7, D = 7 px -> shifted right by 3 px (integer: exact copies away from the left edge)
     const f6 = frameAt(6);
     for (let y = 0; y < h; y++) for (let x = 3; x < w; x++) for (let c = 0; c < 3; c++) expect(f6[(y * w + x) * 3 + c]).toBeCloseTo(latent[(y * w + x - 3) * 3 + c]!, 6);
+  });
+  it('a rectangle rendered from the deblurred frame equals the same rectangle of the whole render', () => {
+    const w = 13; const h = 9;
+    const rgb = new Uint8Array(w * h * 3).map((_, i) => (i * 53 + 11) % 256);
+    const data = new Float32Array(w * h * 2);
+    for (let p = 0; p < w * h; p++) { const x = p % w; data[2 * p] = x < 4 ? 0.1 : 5 + (p % 3); data[2 * p + 1] = x < 4 ? 0 : -2; } // 4 static columns
+    const d = deblurWithMotion(rgb, { width: w, height: h, data }, { exposure: 0.7 });
+    const whole = renderDeblurred(d);
+    expect([...whole]).toEqual([...decomposeWithMotion(rgb, { width: w, height: h, data }, { exposure: 0.7 })]);
+    const rect = { x: 2, y: 3, width: 7, height: 5 }; // straddles the static columns
+    const part = renderDeblurred(d, rect);
+    expect(part.length).toBe(7 * 5 * 21);
+    for (let ry = 0; ry < 5; ry++) for (let rx = 0; rx < 7; rx++) for (let ch = 0; ch < 21; ch++) {
+      expect(part[(ry * 7 + rx) * 21 + ch]).toBe(whole[((3 + ry) * w + 2 + rx) * 21 + ch]);
+    }
+    // static pixels of the rectangle are exactly the input in every frame
+    for (let ry = 0; ry < 5; ry++) for (let j = 0; j < 7; j++) for (let k = 0; k < 3; k++) {
+      expect(part[(ry * 7 + 0) * 21 + 3 * j + k]).toBe(Math.fround(rgb[((3 + ry) * w + 2) * 3 + k]! / 255));
+    }
+    expect(() => renderDeblurred(d, { x: 8, y: 0, width: 6, height: 2 })).toThrow(/Expected a rectangle inside the 13x9 frame but received 6x2 at \(8, 0\)/);
   });
   it('Richardson-Lucy sharpens a blur made with the same kernel', () => {
     const w = 48; const h = 8;

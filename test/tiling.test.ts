@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { autoTileShape, axisStarts, defaultOverlap, extractTile, featherAxis, maxTilePixelsForBudget, planTiles, TileAccumulator, TileAccumulator8 } from '../pipeline/math/tiling.js';
-import { planarFramesToHwc8 } from '../pipeline/math/tensor-layout.js';
-import { chooseTile, memoryBudgetBytes } from '../pipeline/frame/tile-policy.js';
+import { pixelFramesIntoHwc8, pixelFramesIntoPlanar, planarFramesToHwc8 } from '../pipeline/math/tensor-layout.js';
+import { chooseTile, LEARNED_WORKER_MEMORY, memoryBudgetBytes, WORKER_MEMORY, workerMemoryModel } from '../pipeline/frame/tile-policy.js';
 
 /** Run a pointwise "model" (v -> 2v+0.1 on 2 planes) tile by tile and blend. */
 function tiledPointwise(src: Float32Array, w: number, h: number, tile: number, overlap: number): Float32Array {
@@ -138,6 +138,33 @@ describe('tiling', () => {
     expect(Array.from(new Set(konst.result()))).toEqual([100]);
   });
 
+  it('writes pixel-major frames of a rectangle into whole 8-bit frames (rounded as planarFramesToHwc8) and planar floats', () => {
+    // 2 frames of a 3x2 image; the rectangle is the right 2x2 block; values 0..1 and out of range
+    const w = 3; const h = 2; const n = 2; const rect = { x: 1, y: 0, width: 2, height: 2 };
+    const src = new Float32Array([
+      0.0, 0.5, 1.0, 0.2, 0.4, 0.6, //  pixel (1,0): frame 0 rgb, frame 1 rgb
+      1.2, -0.1, 0.002, 0.998, 0.25, 0.75, // (2,0)
+      0.1, 0.1, 0.1, 0.902, 0.902, 0.902, // (1,1)
+      0.3, 0.6, 0.9, 0.0, 1.0, 0.5, // (2,1)
+    ]);
+    const planar = new Float32Array(n * 3 * w * h).fill(-1);
+    pixelFramesIntoPlanar(src, n, rect, w, h, planar);
+    const plane = w * h;
+    expect(planar[0 * plane + 1]).toBeCloseTo(0.0, 6); // frame 0, r, pixel 1
+    expect(planar[1 * plane + 2]).toBeCloseTo(-0.1, 6); // frame 0, g, pixel 2
+    expect(planar[5 * plane + 5]).toBeCloseTo(0.5, 6); // frame 1, b, pixel 5
+    expect(planar[0]).toBe(-1); // outside the rectangle: untouched
+    const out8 = new Uint8Array(n * plane * 3).fill(7);
+    pixelFramesIntoHwc8(src, n, rect, w, h, out8);
+    // pixel 2 (x 2, y 0), frame 0: 1.2 -> 255, -0.1 -> 0, 0.002 -> round(0.51) = 1
+    expect([...out8.subarray(6, 9)]).toEqual([255, 0, 1]);
+    // pixel 4 (x 1, y 1), frame 1: 0.902 -> round(230.01) = 230
+    expect([...out8.subarray(plane * 3 + 12, plane * 3 + 15)]).toEqual([230, 230, 230]);
+    expect(out8[0]).toBe(7);
+    const ref = planarFramesToHwc8(planar.map((v) => (v === -1 ? 7 / 255 : v)), n, w, h);
+    expect([...out8]).toEqual([...ref]);
+  });
+
   it('budgets 768 MiB per worker by default (at most half the RAM); --memory overrides, 0 = no limit', () => {
     const GiB = 2 ** 30;
     expect(memoryBudgetBytes(undefined, 2, 24 * GiB)).toBe(1.5 * GiB);
@@ -151,5 +178,22 @@ describe('tiling', () => {
     expect(typeof t.tile === 'object' && t.tile.width * t.tile.height < 1920 * 1080).toBe(true);
     expect(chooseTile('auto', 3840, 2160, 0.75 * GiB).overBudget).toBe(true);
     expect(chooseTile(512, 3840, 2160, 1).tile).toBe(512); // a fixed --tile is used as given
+  });
+
+  it('sizes tiles by the method: the learned worker model, no tiles for physics', () => {
+    const GiB = 2 ** 30;
+    const perWorker = memoryBudgetBytes(undefined, 2, 24 * GiB) / 2;
+    const area = (t: ReturnType<typeof chooseTile>['tile']) => (typeof t === 'number' ? t : t.width * t.height);
+    const learned = chooseTile('auto', 1920, 1080, perWorker, 'learned');
+    expect(learned.overBudget).toBe(false);
+    // the model's own prediction for the chosen tile stays within the budget
+    const m = LEARNED_WORKER_MEMORY;
+    expect(m.fixedBytes! + 1920 * 1080 * m.frameBytesPerPixel + area(learned.tile) * m.modelBytesPerPixel).toBeLessThanOrEqual(perWorker);
+    expect(area(learned.tile)).toBeLessThan(area(chooseTile('auto', 1920, 1080, perWorker, 'guidance').tile));
+    expect(workerMemoryModel('guidance')).toBe(WORKER_MEMORY);
+    expect(chooseTile('auto', 1920, 1080, perWorker, 'physics').tile).toBe(0);
+    // fixedBytes comes off the budget before the frame and the tile
+    expect(maxTilePixelsForBudget(100, 100, 1e6, { modelBytesPerPixel: 100, frameBytesPerPixel: 10, fixedBytes: 5e5 }, 1)).toBe(4000); // (1e6 - 5e5 - 1e5) / 100
+    expect(chooseTile('auto', 1920, 1080, Infinity, 'learned').tile).toBe(0); // --memory 0: whole frames
   });
 });

@@ -7,9 +7,9 @@ import type { DecomposeMethod } from '../../configs/model-options.js';
 import { BuiltinFlowEstimator } from '../flow/builtin.js';
 import { enforceBlurConsistency } from '../math/consistency.js';
 import { quantizeFlow } from '../math/guidance.js';
-import { scaleMotion, staticMask, type MotionField } from '../math/motion/motion-field.js';
-import { decomposeWithMotion, PHYSICS_DEFAULTS } from '../math/motion/physics.js';
-import { hwcToPaddedChw, planarFramesToHwc8, planarFramesToHwcFloat } from '../math/tensor-layout.js';
+import type { MotionField } from '../math/motion/motion-field.js';
+import { deblurWithMotion, PHYSICS_DEFAULTS, renderDeblurred } from '../math/motion/physics.js';
+import { hwcToPaddedChw, pixelFramesIntoHwc8, pixelFramesIntoPlanar, planarFramesToHwc8, planarFramesToHwcFloat } from '../math/tensor-layout.js';
 import { extractTile, planTiles, TileAccumulator, TileAccumulator8, defaultOverlap, type TileRect, type TileShape } from '../math/tiling.js';
 import { motionFromNeighbours, type MotionNeighbours } from '../motion/video-motion.js';
 import { Decomposer, FRAMES_PER_BLUR } from '../runtime/decomposer.js';
@@ -76,6 +76,24 @@ export interface FrameModels {
 
 let builtinFlow: BuiltinFlowEstimator | undefined;
 
+/** Rows of the physics method's frames rendered at a time (bounds its float buffer to a band). */
+const PHYSICS_BAND_ROWS = 64;
+
+/** Static pixels of the output (7 interleaved 8-bit frames, or planar float frames) become the input. */
+function restoreStaticOutput(out: Uint8Array | Float32Array, rgb: Uint8Array | Uint16Array, isStatic: Uint8Array, plane: number): void {
+  const scale = rgb instanceof Uint16Array ? 1 / 65535 : 1 / 255;
+  for (let p = 0; p < plane; p++) {
+    if (!isStatic[p]) continue;
+    for (let j = 0; j < FRAMES_PER_BLUR; j++) {
+      for (let c = 0; c < 3; c++) {
+        const v = rgb[p * 3 + c]! * scale;
+        if (out instanceof Uint8Array) out[(j * plane + p) * 3 + c] = v * 255 + 0.5; // as planarFramesToHwc8 rounds
+        else out[(j * 3 + c) * plane + p] = v;
+      }
+    }
+  }
+}
+
 /** The task's motion: given, or from its neighbours with the built-in flow; undefined for a lone frame. */
 async function taskMotion(task: DecomposeTask): Promise<MotionField | undefined> {
   const { width, height } = task;
@@ -139,30 +157,36 @@ export async function decomposeFrame(models: FrameModels, task: DecomposeTask): 
   } else {
     const exposure = task.exposure ?? 1;
     const lone: MotionField = motion ?? { width: w, height: h, data: new Float32Array(w * h * 2) }; // a lone frame: static
+    // The frame is deblurred once; its 7 frames are rendered a band or a tile at a time, so the
+    // physics never holds all 7 frames of a large image as floats (docs/pipeline.md, memory).
     const tp = performance.now();
-    const physics = decomposeWithMotion(rgb, lone, { exposure, iterations: task.iterations ?? PHYSICS_DEFAULTS.iterations });
+    const deblurred = deblurWithMotion(rgb, lone, { exposure, iterations: task.iterations ?? PHYSICS_DEFAULTS.iterations });
     physicsMs = performance.now() - tp;
     if (method === 'physics') {
-      const planar = hwcToPaddedChw(physics, w, h, 3 * FRAMES_PER_BLUR, w, h, 1);
-      out = to8 ? planarFramesToHwc8(planar, FRAMES_PER_BLUR, w, h) : planar;
+      const tr = performance.now();
+      out = to8 ? new Uint8Array(FRAMES_PER_BLUR * w * h * 3) : new Float32Array(FRAMES_PER_BLUR * 3 * w * h);
+      for (let y = 0; y < h; y += PHYSICS_BAND_ROWS) {
+        const band = { x: 0, y, width: w, height: Math.min(PHYSICS_BAND_ROWS, h - y) };
+        const px = renderDeblurred(deblurred, band);
+        if (out instanceof Uint8Array) pixelFramesIntoHwc8(px, FRAMES_PER_BLUR, band, w, h, out);
+        else pixelFramesIntoPlanar(px, FRAMES_PER_BLUR, band, w, h, out);
+      }
+      physicsMs += performance.now() - tr;
     } else {
       if (!models.motion) throw new RangeError('The learned method needs the motion-aware model (--model)');
       const model = models.motion;
-      const displacement = scaleMotion(lone, exposure).data;
-      const planar = await runTiled(task, async (r) => {
+      const displacement = deblurred.motion.displacement; // e * F
+      out = await runTiled(task, async (r) => {
+        const tr = performance.now();
+        const physics = renderDeblurred(deblurred, r);
         const t = performance.now();
-        const frames = await model.runHwc(extractTile(rgb, w, 3, r), scale, extractTile(displacement, w, 2, r), extractTile(physics, w, 21, r), r.width, r.height);
+        physicsMs += t - tr;
+        const frames = await model.runHwc(extractTile(rgb, w, 3, r), scale, extractTile(displacement, w, 2, r), physics, r.width, r.height);
         inferMs += performance.now() - t;
         return frames;
-      }, false) as Float32Array;
+      }, to8);
       // static pixels stay exactly the input, as in the physics
-      const isStatic = staticMask(lone, PHYSICS_DEFAULTS.staticThreshold);
-      const plane = w * h;
-      for (let p = 0; p < plane; p++) {
-        if (!isStatic[p]) continue;
-        for (let j = 0; j < FRAMES_PER_BLUR; j++) for (let c = 0; c < 3; c++) planar[(j * 3 + c) * plane + p] = rgb[p * 3 + c]! * scale;
-      }
-      out = to8 ? planarFramesToHwc8(planar, FRAMES_PER_BLUR, w, h) : planar;
+      restoreStaticOutput(out, rgb, deblurred.motion.isStatic, w * h);
     }
   }
   if (out instanceof Uint8Array) {

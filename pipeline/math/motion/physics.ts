@@ -3,6 +3,7 @@
 // image along the motion. Pure: no I/O. Conventions: pipeline/math/motion/motion-field.ts.
 import { encodeLinearToSrgbFloat, toLinearLut } from '../colour.js';
 import { DEFAULT_STATIC_THRESHOLD } from '../guidance.js';
+import type { TileRect } from '../tiling.js';
 import { addBilinear, applyLineKernel, sampleCounts, type LineKernelOptions } from './line-kernel.js';
 import { frameTime, movingPixels, staticMask, validateExposure, type MotionField } from './motion-field.js';
 
@@ -74,22 +75,22 @@ export function deblurRichardsonLucy(blur: Float32Array, m: PreparedMotion, iter
   const { width: w, height: h, displacement, counts, moving } = m;
   const latent = blur.slice();
   if (iterations === 0 || moving.length === 0) return latent;
-  const estimate = new Float32Array(blur.length);
+  // One buffer holds A(L), then A(ratio): the first is used up before the second is written.
+  const work = new Float32Array(blur.length);
   // The ratio B / A(L) is sampled around moving pixels, static ones included: there A(L) = L = B.
   const ratio = new Float32Array(blur.length);
   for (let i = 0; i < blur.length; i++) ratio[i] = blur[i]! / Math.max(blur[i]!, RL_EPSILON);
-  const correction = new Float32Array(blur.length);
   for (let it = 0; it < iterations; it++) {
-    applyLineKernel(latent, estimate, w, h, displacement, counts, moving);
+    applyLineKernel(latent, work, w, h, displacement, counts, moving);
     for (let i = 0; i < moving.length; i++) {
       const o = moving[i]! * 3;
-      for (let c = 0; c < 3; c++) ratio[o + c] = blur[o + c]! / Math.max(estimate[o + c]!, RL_EPSILON);
+      for (let c = 0; c < 3; c++) ratio[o + c] = blur[o + c]! / Math.max(work[o + c]!, RL_EPSILON);
     }
-    applyLineKernel(ratio, correction, w, h, displacement, counts, moving);
+    applyLineKernel(ratio, work, w, h, displacement, counts, moving);
     for (let i = 0; i < moving.length; i++) {
       const o = moving[i]! * 3;
       for (let c = 0; c < 3; c++) {
-        const v = latent[o + c]! * correction[o + c]!;
+        const v = latent[o + c]! * work[o + c]!;
         latent[o + c] = v < 0 ? 0 : v > 1 ? 1 : v;
       }
     }
@@ -101,31 +102,83 @@ export function deblurRichardsonLucy(blur: Float32Array, m: PreparedMotion, iter
  * Frames along the motion: frame j at pixel x is the latent image at x - t_j D(x), t_j the centre of
  * the j-th of `frames` slices of the exposure (frameTime). Linear light in, linear light out, pixel
  * by pixel: `frames * 3` channels per pixel, channel = frame * 3 + rgb (the layout of the network's
- * physics input). Static pixels are the latent pixel itself.
+ * physics input). Static pixels are the latent pixel itself. With `rect`, only that rectangle of the
+ * frame is rendered (rect.width x rect.height pixels, still sampling the whole latent image).
  */
-export function renderAlongMotion(latent: Float32Array, m: PreparedMotion, frames: number): Float32Array {
+export function renderAlongMotion(latent: Float32Array, m: PreparedMotion, frames: number, rect?: TileRect): Float32Array {
   const { width: w, height: h, displacement, isStatic } = m;
-  const n = w * h;
+  const r = checkRect(rect, w, h);
   const c = frames * 3;
-  const out = new Float32Array(n * c);
+  const out = new Float32Array(r.width * r.height * c);
   const times = Array.from({ length: frames }, (_, j) => frameTime(j, frames));
-  for (let p = 0; p < n; p++) {
-    const base = p * c;
-    if (isStatic[p]) {
-      for (let j = 0; j < frames; j++) {
-        out[base + 3 * j] = latent[p * 3]!;
-        out[base + 3 * j + 1] = latent[p * 3 + 1]!;
-        out[base + 3 * j + 2] = latent[p * 3 + 2]!;
+  for (let ry = 0; ry < r.height; ry++) {
+    const y = r.y + ry;
+    for (let rx = 0; rx < r.width; rx++) {
+      const x = r.x + rx;
+      const p = y * w + x;
+      const base = (ry * r.width + rx) * c;
+      if (isStatic[p]) {
+        for (let j = 0; j < frames; j++) {
+          out[base + 3 * j] = latent[p * 3]!;
+          out[base + 3 * j + 1] = latent[p * 3 + 1]!;
+          out[base + 3 * j + 2] = latent[p * 3 + 2]!;
+        }
+        continue;
       }
-      continue;
+      const dx = displacement[2 * p]!;
+      const dy = displacement[2 * p + 1]!;
+      for (let j = 0; j < frames; j++) addBilinear(latent, w, h, 3, x - times[j]! * dx, y - times[j]! * dy, 1, out, base + 3 * j);
     }
-    const x = p % w;
-    const y = (p - x) / w;
-    const dx = displacement[2 * p]!;
-    const dy = displacement[2 * p + 1]!;
-    for (let j = 0; j < frames; j++) addBilinear(latent, w, h, 3, x - times[j]! * dx, y - times[j]! * dy, 1, out, base + 3 * j);
   }
   return out;
+}
+
+function checkRect(rect: TileRect | undefined, w: number, h: number): TileRect {
+  if (!rect) return { x: 0, y: 0, width: w, height: h };
+  const { x, y, width, height } = rect;
+  if (![x, y, width, height].every(Number.isInteger) || x < 0 || y < 0 || width < 1 || height < 1 || x + width > w || y + height > h) {
+    throw new RangeError(`Expected a rectangle inside the ${w}x${h} frame but received ${width}x${height} at (${x}, ${y})`);
+  }
+  return rect;
+}
+
+/**
+ * Step 1 of the physical decomposition, done once per frame: the frame deblurred with its motion
+ * (linear light) and the prepared motion. `renderDeblurred` then renders any rectangle of the 7
+ * frames from it, so a tiled caller never holds all 7 frames of a large image as floats.
+ */
+export interface Deblurred {
+  /** The sharp (latent) image, linear light, interleaved RGB. */
+  readonly latent: Float32Array;
+  readonly motion: PreparedMotion;
+  readonly options: PhysicsOptions;
+  /** The input frame (static pixels are copied from it exactly). */
+  readonly rgb: Uint8Array | Uint16Array;
+}
+
+/** Deblur interleaved 8- or 16-bit sRGB with its motion (Richardson-Lucy, linear light). */
+export function deblurWithMotion(rgb: Uint8Array | Uint16Array, motion: MotionField, options: Partial<PhysicsOptions> = {}): Deblurred {
+  const o = resolvePhysicsOptions(options);
+  const n = motion.width * motion.height;
+  if (rgb.length !== n * 3) throw new RangeError(`Expected ${motion.width}x${motion.height} RGB (${n * 3} values) to match the motion but received ${rgb.length}`);
+  const lut = toLinearLut('srgb', rgb instanceof Uint8Array ? 8 : 16);
+  const blur = new Float32Array(n * 3);
+  for (let i = 0; i < blur.length; i++) blur[i] = lut[rgb[i]!]!;
+  const m = prepareMotion(motion, o);
+  return { latent: deblurRichardsonLucy(blur, m, o.iterations), motion: m, options: o, rgb };
+}
+
+/**
+ * Step 2: the 7 frames of `rect` (default: the whole frame), pixel by pixel, `frames * 3` sRGB
+ * floats in [0,1] (channel = frame * 3 + rgb). Static pixels are exactly the input value (code / max).
+ */
+export function renderDeblurred(d: Deblurred, rect?: TileRect): Float32Array {
+  const { width: w, height: h } = d.motion;
+  const r = checkRect(rect, w, h);
+  const rendered = renderAlongMotion(d.latent, d.motion, d.options.frames, r);
+  const frames = encodeLinearToSrgbFloat(rendered, rendered); // in place: one frame-set buffer, not two
+  restoreStatic(frames, d.rgb, d.motion.isStatic, d.options.frames, r, w);
+  return frames;
 }
 
 /**
@@ -134,29 +187,26 @@ export function renderAlongMotion(latent: Float32Array, m: PreparedMotion, frame
  * the input value (code / max) in every frame.
  */
 export function decomposeWithMotion(rgb: Uint8Array | Uint16Array, motion: MotionField, options: Partial<PhysicsOptions> = {}): Float32Array {
-  const o = resolvePhysicsOptions(options);
-  const n = motion.width * motion.height;
-  if (rgb.length !== n * 3) throw new RangeError(`Expected ${motion.width}x${motion.height} RGB (${n * 3} values) to match the motion but received ${rgb.length}`);
-  const lut = toLinearLut('srgb', rgb instanceof Uint8Array ? 8 : 16);
-  const blur = new Float32Array(n * 3);
-  for (let i = 0; i < blur.length; i++) blur[i] = lut[rgb[i]!]!;
-  const m = prepareMotion(motion, o);
-  const rendered = renderAlongMotion(deblurRichardsonLucy(blur, m, o.iterations), m, o.frames);
-  const frames = encodeLinearToSrgbFloat(rendered, rendered); // in place: one frame-set buffer, not two
-  restoreStatic(frames, rgb, m.isStatic, o.frames);
-  return frames;
+  return renderDeblurred(deblurWithMotion(rgb, motion, options));
 }
 
-/** Static pixels of pixel-major frames (`frames * 3` channels) become exactly the input code / max. */
-export function restoreStatic(out: Float32Array, rgb: Uint8Array | Uint16Array, isStatic: Uint8Array, frames: number): void {
+/** Static pixels of pixel-major frames (`frames * 3` channels) become exactly the input code / max.
+ * With `rect` (and the frame's `width`), `out` holds that rectangle only. */
+export function restoreStatic(out: Float32Array, rgb: Uint8Array | Uint16Array, isStatic: Uint8Array, frames: number, rect?: TileRect, width?: number): void {
   const scale = rgb instanceof Uint8Array ? 1 / 255 : 1 / 65535;
   const c = frames * 3;
-  for (let p = 0; p < isStatic.length; p++) {
-    if (!isStatic[p]) continue;
-    for (let j = 0; j < frames; j++) {
-      out[p * c + 3 * j] = rgb[p * 3]! * scale;
-      out[p * c + 3 * j + 1] = rgb[p * 3 + 1]! * scale;
-      out[p * c + 3 * j + 2] = rgb[p * 3 + 2]! * scale;
+  const w = width ?? isStatic.length;
+  const r = rect ?? { x: 0, y: 0, width: w, height: isStatic.length / w };
+  for (let ry = 0; ry < r.height; ry++) {
+    for (let rx = 0; rx < r.width; rx++) {
+      const p = (r.y + ry) * w + r.x + rx;
+      if (!isStatic[p]) continue;
+      const q = (ry * r.width + rx) * c;
+      for (let j = 0; j < frames; j++) {
+        out[q + 3 * j] = rgb[p * 3]! * scale;
+        out[q + 3 * j + 1] = rgb[p * 3 + 1]! * scale;
+        out[q + 3 * j + 2] = rgb[p * 3 + 2]! * scale;
+      }
     }
   }
 }
