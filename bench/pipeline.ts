@@ -131,8 +131,8 @@ async function main(): Promise<void> {
       const rgb: Uint8Array[] = [];
       for await (const f of await openFrameSource(clip)) rgb.push(f.data.slice() as Uint8Array);
       // The tile the CLI picks by default (--tile auto, --memory default), or whole frames with --tile off.
-      const tile = tileMode === 'off' ? 0 : chooseTile('auto', width, height, memoryBudgetBytes(undefined, workers, totalmem()) / workers).tile;
       for (const method of methods) {
+        const tile = tileMode === 'off' ? 0 : chooseTile('auto', width, height, memoryBudgetBytes(undefined, workers, totalmem()) / workers, method).tile;
         await bareInference(pool, method, rgb.slice(0, workers), width, height, tile); // warm-up: arenas, caches
         const bareBefore = await bareInference(pool, method, rgb, width, height, tile);
         console.log(`${width}x${height} ${method}: bare ${bareBefore.toFixed(3)} frames/s; running the pipeline...`);

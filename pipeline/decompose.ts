@@ -137,7 +137,7 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
   const models: FrameModels = method === 'guidance'
     ? { guidance: await Decomposer.create(job.modelPath, options) }
     : method === 'learned' ? { motion: await MotionDecomposer.create(job.modelPath, options) } : {};
-  const { tile } = chooseTile(job.tile, width, height, job.tileBudgetBytes);
+  const { tile } = chooseTile(job.tile, width, height, job.tileBudgetBytes, method);
   const checkCancel = () => {
     if (job.signal?.aborted) throw cancelledBy(job.signal);
   };

@@ -102,7 +102,7 @@ export async function startEditor(imagePath: string, o: EditOptions, run: { work
   const predictor = await predictorFor(o.predictor);
   const assets = await loadEditorAssets();
   const budget = memoryBudgetBytes(o.memory, run.workers, totalmem()) / run.workers;
-  const { tile } = chooseTile(o.tile, image.width, image.height, budget);
+  const { tile } = chooseTile(o.tile, image.width, image.height, budget, method);
   const pool = await DecomposePool.create({ ...models, provider: o.provider, workers: run.workers, threads: run.threads, warn: (m) => run.log.warn(m) });
   try {
     const session = new EditorSession({

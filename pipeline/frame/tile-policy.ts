@@ -1,5 +1,6 @@
 // The automatic tiling policy of `afb video` and `afb decompose`: the memory model of one worker,
 // the default --memory budget, and the tile grid chosen for a frame. Pure: no I/O.
+import type { DecomposeMethod } from '../../configs/model-options.js';
 import { autoTileShape, defaultOverlap, maxTilePixelsForBudget, type TileShape, type WorkerMemoryModel } from '../math/tiling.js';
 
 /**
@@ -9,6 +10,22 @@ import { autoTileShape, defaultOverlap, maxTilePixelsForBudget, type TileShape, 
  * the copies in flight to and from the main thread) add ~100 bytes per frame pixel.
  */
 export const WORKER_MEMORY: WorkerMemoryModel = { modelBytesPerPixel: 1100, frameBytesPerPixel: 100 };
+
+/**
+ * Memory model of one worker running the learned method (physics + models/afb-motion.onnx),
+ * measured on 1080p frames (docs/pipeline.md, memory): peak RSS grew by ~1250 bytes per tile pixel
+ * (onnxruntime's arena plus the tile's physics, padded inputs and output, tiles of 352x296 to
+ * 1024x768) over ~150 bytes per frame pixel (the deblurred frame, motion, neighbours and the 16-bit
+ * blend accumulator). `fixedBytes` holds the worker's own footprint (~110 MB: Node, onnxruntime,
+ * the model) and its share of the main process and of not yet collected garbage, calibrated so
+ * that 2 workers with the default --memory keep a 1080p run under 1.5 GB.
+ */
+export const LEARNED_WORKER_MEMORY: WorkerMemoryModel = { modelBytesPerPixel: 1260, frameBytesPerPixel: 150, fixedBytes: 230 * 2 ** 20 };
+
+/** The memory model of a method's worker; undefined for physics (no network, never tiled). */
+export function workerMemoryModel(method: DecomposeMethod): WorkerMemoryModel | undefined {
+  return method === 'guidance' ? WORKER_MEMORY : method === 'learned' ? LEARNED_WORKER_MEMORY : undefined;
+}
 
 /** Default --memory per worker, MiB (2 workers: 1536 MiB, which keeps 1080p under 1.5 GB RSS). */
 export const DEFAULT_MEMORY_MIB_PER_WORKER = 768;
@@ -30,10 +47,11 @@ export const MIN_AUTO_TILE_PIXELS = 384 * 384;
  * that keeps one worker within `workerBudgetBytes` (Infinity: whole frames). `overBudget` is true
  * when even the smallest automatic tile does not fit (the frame-sized buffers alone exceed it).
  */
-export function chooseTile(tile: number | 'auto', width: number, height: number, workerBudgetBytes: number): { tile: number | TileShape; overBudget: boolean } {
+export function chooseTile(tile: number | 'auto', width: number, height: number, workerBudgetBytes: number, method: DecomposeMethod = 'guidance'): { tile: number | TileShape; overBudget: boolean } {
   if (tile !== 'auto') return { tile, overBudget: false };
-  if (!Number.isFinite(workerBudgetBytes)) return { tile: 0, overBudget: false };
-  const raw = maxTilePixelsForBudget(width, height, workerBudgetBytes, WORKER_MEMORY, 1);
+  const model = workerMemoryModel(method);
+  if (!Number.isFinite(workerBudgetBytes) || !model) return { tile: 0, overBudget: false };
+  const raw = maxTilePixelsForBudget(width, height, workerBudgetBytes, model, 1);
   if (!Number.isFinite(raw)) return { tile: 0, overBudget: false };
   const maxPx = Math.max(MIN_AUTO_TILE_PIXELS, raw);
   const shape = autoTileShape(width, height, { maxTilePixels: maxPx, overlap: defaultOverlap(Math.floor(Math.sqrt(maxPx))), minSide: 256 });

@@ -187,6 +187,8 @@ export interface WorkerMemoryModel {
   readonly modelBytesPerPixel: number;
   /** Bytes per frame pixel held besides the model (buffers of the whole frame). */
   readonly frameBytesPerPixel: number;
+  /** Bytes one worker holds whatever the frame size (default 0). */
+  readonly fixedBytes?: number;
 }
 
 /**
@@ -194,7 +196,7 @@ export interface WorkerMemoryModel {
  * whole frames fit. Never below minPixels (a floor, so tiny budgets still run).
  */
 export function maxTilePixelsForBudget(width: number, height: number, workerBudgetBytes: number, m: WorkerMemoryModel, minPixels = 128 * 128): number {
-  const perWorker = workerBudgetBytes - width * height * m.frameBytesPerPixel;
+  const perWorker = workerBudgetBytes - (m.fixedBytes ?? 0) - width * height * m.frameBytesPerPixel;
   const px = Math.floor(perWorker / m.modelBytesPerPixel);
   if (px >= width * height) return Infinity;
   return Math.max(minPixels, px);

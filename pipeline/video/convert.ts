@@ -115,7 +115,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps, prepared?: Pr
   const info = source0.info;
   const { width, height } = info;
   const outFps = outputRate(info.fps, job.slowmo);
-  const { tile, overBudget } = chooseTile(job.tile, width, height, deps.tileBudgetBytes);
+  const { tile, overBudget } = chooseTile(job.tile, width, height, deps.tileBudgetBytes, job.method);
   if (overBudget) {
     log.warn(`${job.input}: ${width}x${height} frames need more than the --memory budget allows per worker (${(deps.tileBudgetBytes / 2 ** 20).toFixed(0)} MiB); ` +
       `using ${formatTile(tile)} tiles anyway: raise --memory or use fewer --workers`);
