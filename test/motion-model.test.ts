@@ -100,6 +100,48 @@ describe('motion-aware ONNX network', () => {
   });
 });
 
+describe('self-ensemble', () => {
+  it('maps every copy back: zero residual gives the physics at every size; ensemble 2 is the mean of the plain and the time-reversed run', async () => {
+    python(['models/export_motion.py', '--random', '0', '--out', join(dir, 'motion0-ens.onnx')]);
+    const zero = await MotionDecomposer.create(join(dir, 'motion0-ens.onnx'));
+    const onnx = join(dir, 'motion5-ens.onnx');
+    python(['models/export_motion.py', '--random', '5', '--out', onnx]);
+    const random = await MotionDecomposer.create(onnx);
+    try {
+      const w = 30; const h = 21; // not multiples of 4: the copies are mirrored padded tensors
+      const rgb = new Uint8Array(w * h * 3).map((_, i) => (i * 37) % 256);
+      const disp = new Float32Array(w * h * 2).map((_, i) => ((i % 7) - 3) * 2);
+      const physics = new Float32Array(w * h * 21).map((_, i) => ((i * 13) % 97) / 96);
+      for (const n of [2, 4, 8]) {
+        const out = await zero.runHwc(rgb, 1 / 255, disp, physics, w, h, n);
+        let maxDiff = 0;
+        for (let j = 0; j < 7; j++) for (let c = 0; c < 3; c++) for (let p = 0; p < w * h; p++) maxDiff = Math.max(maxDiff, Math.abs(out[(j * 3 + c) * w * h + p]! - physics[p * 21 + j * 3 + c]!));
+        expect(maxDiff, `ensemble ${n}`).toBeLessThan(1e-6);
+      }
+      // time reversal by hand: frames in reverse order, motion negated, blurry unchanged
+      const reversedPhysics = new Float32Array(physics.length);
+      for (let p = 0; p < w * h; p++) for (let j = 0; j < 7; j++) for (let c = 0; c < 3; c++) reversedPhysics[p * 21 + j * 3 + c] = physics[p * 21 + (6 - j) * 3 + c]!;
+      const plain = await random.runHwc(rgb, 1 / 255, disp, physics, w, h);
+      const rev = await random.runHwc(rgb, 1 / 255, disp.map((v) => -v), reversedPhysics, w, h);
+      const ens = await random.runHwc(rgb, 1 / 255, disp, physics, w, h, 2);
+      const plane = w * h;
+      let maxDiff = 0;
+      let changed = 0;
+      for (let j = 0; j < 7; j++) for (let c = 0; c < 3; c++) for (let p = 0; p < plane; p++) {
+        const want = 0.5 * (plain[(j * 3 + c) * plane + p]! + rev[((6 - j) * 3 + c) * plane + p]!);
+        maxDiff = Math.max(maxDiff, Math.abs(ens[(j * 3 + c) * plane + p]! - want));
+        changed = Math.max(changed, Math.abs(ens[(j * 3 + c) * plane + p]! - plain[(j * 3 + c) * plane + p]!));
+      }
+      expect(maxDiff).toBeLessThan(1e-5);
+      expect(changed).toBeGreaterThan(1e-3); // a random network is not time-symmetric: the mean differs
+      await expect(random.runHwc(rgb, 1 / 255, disp, physics, w, h, 3)).rejects.toThrow(/ensemble size of 1, 2, 4, 8 but received 3/);
+    } finally {
+      await zero.release();
+      await random.release();
+    }
+  });
+});
+
 describe('the learned method in the frame pipeline', () => {
   it('tiled and whole frames agree, static pixels are the input, and the residual changes the physics', async () => {
     const onnx = join(dir, 'motion3-tiles.onnx');
