@@ -1,7 +1,7 @@
 // Option records of `afb eval` (one record drives the flag, the config-file key and the default).
 import { InvalidOptionError } from '../pipeline/errors.js';
 import {
-  DEFAULT_MOTION_MODEL_FILES, FLOW_BACKEND_OPTION, FLOW_MODEL_OPTION, guidanceOption, MODEL_OPTION, parseExposure, PREDICTOR_OPTION,
+  DEFAULT_MOTION_MODEL_FILES, ENSEMBLE_OPTION, FLOW_BACKEND_OPTION, FLOW_MODEL_OPTION, guidanceOption, MODEL_OPTION, parseExposure, PREDICTOR_OPTION,
   PROVIDER_OPTION, SEED_OPTION,
 } from './model-options.js';
 import { booleanParser, choiceParser, defineOption, intParser, stringParser } from './option-schema.js';
@@ -76,6 +76,7 @@ export const EVAL_OPTIONS = [
     default: '',
     parse: stringParser,
   }),
+  ENSEMBLE_OPTION,
   defineOption({
     key: 'exposure',
     flag: '--exposure <e>',

@@ -2,6 +2,7 @@
 // files, execution provider, predictor seed, guidance source and flow backend. Each option has one
 // record here; a command lists the records it accepts. Pure: no I/O.
 import { InvalidOptionError } from '../pipeline/errors.js';
+import { ENSEMBLE_SIZES, type EnsembleSize } from '../pipeline/math/self-ensemble.js';
 import { choiceParser, defineOption, intParser, numberParser, optional, stringParser, type OptionRecord } from './option-schema.js';
 
 /** onnxruntime execution providers afb can ask for: cpu is bundled; cuda and webgpu need a GPU (docs/pipeline.md). */
@@ -45,6 +46,25 @@ export const EXPOSURE_OPTION = defineOption({
   description: 'fraction of the frame interval the shutter was open (shutter angle / 360; 1 = contiguous exposures), or auto: estimated from the frames and their motion',
   default: 'auto' as number | 'auto', parse: parseExposure,
 });
+
+/** --ensemble: the learned method's network averaged over mirrored / time-reversed copies. */
+export const ENSEMBLE_OPTION = defineOption({
+  key: 'ensemble', flag: '--ensemble <n>',
+  description: `learned method: average the network over n mirrored / time-reversed copies of its input (${ENSEMBLE_SIZES.join(', ')}; 2 = time-reversed, 4 = also mirrored left-right, 8 = also upside-down): a little sharper, n times the network's time`,
+  default: 1 as EnsembleSize, parse: parseEnsemble,
+});
+
+/** --ensemble: one of ENSEMBLE_SIZES. */
+export function parseEnsemble(raw: unknown, flag: string): EnsembleSize {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!(ENSEMBLE_SIZES as readonly number[]).includes(n)) throw new InvalidOptionError(flag, `one of ${ENSEMBLE_SIZES.join(', ')}`, raw);
+  return n as EnsembleSize;
+}
+
+/** --ensemble above 1 applies to the learned method only: refused with any other, naming the method. */
+export function checkEnsembleMethod(ensemble: number, method: DecomposeMethod): void {
+  if (ensemble > 1 && method !== 'learned') throw new InvalidOptionError('--ensemble', `1 with --method ${method} (the self-ensemble averages the learned method's network)`, ensemble, 'range');
+}
 
 /** --model: the method's network. */
 export const MODEL_OPTION = defineOption({

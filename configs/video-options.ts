@@ -5,7 +5,7 @@ import { parseRational } from '../pipeline/math/rational.js';
 import type { Rational } from '../pipeline/math/types.js';
 import { CODEC_OPTIONS } from './codec-options.js';
 import {
-  EXPOSURE_OPTION, FLOW_BACKENDS, FLOW_MODEL_OPTION, guidanceOption, METHOD_OPTION, MODEL_OPTION, PREDICTOR_OPTION, PROVIDER_OPTION, SEED_OPTION,
+  ENSEMBLE_OPTION, EXPOSURE_OPTION, FLOW_BACKENDS, FLOW_MODEL_OPTION, guidanceOption, METHOD_OPTION, MODEL_OPTION, PREDICTOR_OPTION, PROVIDER_OPTION, SEED_OPTION,
   type FlowBackend,
 } from './model-options.js';
 import { stringParser } from './option-schema.js';
@@ -44,6 +44,7 @@ export function parseFps(raw: unknown, flag: string): Rational {
 export const MODEL_OPTIONS = [
   METHOD_OPTION,
   EXPOSURE_OPTION,
+  ENSEMBLE_OPTION,
   MODEL_OPTION,
   PREDICTOR_OPTION,
   PROVIDER_OPTION,

@@ -33,6 +33,8 @@ export interface DecomposeJob {
   readonly motionPath?: string;
   /** Exposure fraction, or 'auto' (estimated from the image and its motion). */
   readonly exposure: number | 'auto';
+  /** Learned method: self-ensemble size (1, 2, 4, 8; default 1). */
+  readonly ensemble?: number;
   readonly predictorPath?: string;
   readonly samples: number;
   readonly seed: number;
@@ -137,7 +139,7 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
   const models: FrameModels = method === 'guidance'
     ? { guidance: await Decomposer.create(job.modelPath, options) }
     : method === 'learned' ? { motion: await MotionDecomposer.create(job.modelPath, options) } : {};
-  const { tile } = chooseTile(job.tile, width, height, job.tileBudgetBytes, method);
+  const { tile } = chooseTile(job.tile, width, height, job.tileBudgetBytes, method, job.ensemble);
   const checkCancel = () => {
     if (job.signal?.aborted) throw cancelledBy(job.signal);
   };
@@ -152,7 +154,7 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
         await mkdir(dir, { recursive: true });
         const exposure = m.motion && method !== 'guidance' ? imageExposure(job.exposure, image, m.motion, job.log) : undefined;
         const result = await decomposeFrame(models, {
-          index: k, width, height, rgb: image.data, method, guidance: g.data, tile, consistency: job.consistency,
+          index: k, width, height, rgb: image.data, method, guidance: g.data, tile, consistency: job.consistency, ensemble: job.ensemble ?? 1,
           ...(m.motion && exposure !== undefined ? { motion: m.motion.data, exposure } : {}),
         });
         checkCancel();

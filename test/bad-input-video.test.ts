@@ -178,6 +178,7 @@ describe('afb video: smaller cases [9]', () => {
     const cwd = await caseDir('clip');
     await expectRefused({ cwd, args: ['video', 'clip.mp4', '-o', 'out.mp4', '--crf', '99', ...FAST], inputs: ['clip.mp4'], code: 2, message: /for --crf but received "99"/ });
     await expectRefused({ cwd, args: ['--workers', '0', 'video', 'clip.mp4', '-o', 'out.mp4'], inputs: ['clip.mp4'], code: 2, message: /Expected an integer in \[1, 256\] for --workers but received "0"/ });
+    await expectRefused({ cwd, args: ['video', 'clip.mp4', '-o', 'out.mp4', '--method', 'guidance', '--ensemble', '2', ...FAST], inputs: ['clip.mp4'], code: 2, message: /Expected 1 with --method guidance .* for --ensemble but received 2/ });
   });
 });
 

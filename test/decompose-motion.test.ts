@@ -84,6 +84,25 @@ describe('afb decompose --motion', () => {
     expect(Buffer.from(f3.subarray(0, 20 * w * 3)).equals(Buffer.from(rgb.subarray(0, 20 * w * 3)))).toBe(true);
   });
 
+  it('--ensemble 4 averages the network over mirrored and reversed copies: close to one run, not equal; static rows stay the input', async () => {
+    const runs: Uint8Array[][] = [];
+    for (const n of ['1', '4']) {
+      const out = join(dir, `ensemble-${n}`);
+      const r = await runAfb(['decompose', image, '-o', out, '--motion', join(dir, 'm.flo'), '--exposure', String(e), '--ensemble', n]);
+      expect(r.code, r.stderr).toBe(0);
+      runs.push(await Promise.all(Array.from({ length: 7 }, (_, j) => frame(join(out, `00${j}.png`)))));
+    }
+    let sum = 0; let count = 0;
+    for (let j = 0; j < 7; j++) {
+      const [a, b] = [runs[0]![j]!, runs[1]![j]!];
+      expect(Buffer.from(b.subarray(0, 20 * w * 3)).equals(Buffer.from(rgb.subarray(0, 20 * w * 3)))).toBe(true);
+      for (let i = 0; i < a.length; i++) { sum += Math.abs(a[i]! - b[i]!); count++; }
+    }
+    const mad = sum / count;
+    expect(mad).toBeGreaterThan(0.05);
+    expect(mad).toBeLessThan(3);
+  });
+
   it('refuses bad motion input with typed errors before writing anything', async () => {
     await writeFile(join(dir, 'short.flo'), Buffer.from([1, 2, 3]));
     await writeFile(join(dir, 'nan.npy'), encodeNpy(new Float32Array(w * h * 2).fill(NaN), [h, w, 2]));
@@ -98,6 +117,8 @@ describe('afb decompose --motion', () => {
       [['--method', 'physics'], 2, /Expected guidance without --motion FILE .* for --method but received "physics"/],
       [['--motion', join(dir, 'm.flo'), '--samples', '2'], 2, /--samples/],
       [['--motion', join(dir, 'm.flo'), '--exposure', '1.5'], 2, /--exposure/],
+      [['--motion', join(dir, 'm.flo'), '--ensemble', '3'], 2, /InvalidOptionError: Expected one of 1, 2, 4, 8 for --ensemble but received "?3"?/],
+      [['--motion', join(dir, 'm.flo'), '--method', 'physics', '--ensemble', '2'], 2, /Expected 1 with --method physics .* for --ensemble but received 2/],
     ];
     for (const [args, code, message] of cases) {
       const out = join(dir, 'refused');

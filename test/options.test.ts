@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planThreads, resolveGlobalOptions } from '../configs/global-options.js';
 import { booleanParser, choiceParser, defineOption, flagName, intParser, numberParser, resolveOptions, stringParser } from '../configs/option-schema.js';
+import { checkEnsembleMethod, parseEnsemble } from '../configs/model-options.js';
 import { InvalidOptionError } from '../pipeline/errors.js';
 
 const RECORDS = [
@@ -34,6 +35,14 @@ describe('option resolution', () => {
     expect(() => booleanParser('yes', '--x')).toThrow(InvalidOptionError);
     expect(() => stringParser('', '--path')).toThrow(InvalidOptionError);
     expect(flagName(RECORDS[0])).toBe('--workers');
+  });
+
+  it('--ensemble takes 1, 2, 4 or 8, and above 1 only with the learned method', () => {
+    expect([1, '2', ' 4', 8].map((v) => parseEnsemble(v, '--ensemble'))).toEqual([1, 2, 4, 8]);
+    for (const bad of ['3', '2.0', 'x', 0, 16, '']) expect(() => parseEnsemble(bad, '--ensemble'), String(bad)).toThrow(/Expected one of 1, 2, 4, 8 for --ensemble/);
+    expect(() => checkEnsembleMethod(4, 'learned')).not.toThrow();
+    expect(() => checkEnsembleMethod(1, 'guidance')).not.toThrow();
+    expect(() => checkEnsembleMethod(2, 'guidance')).toThrow(/Expected 1 with --method guidance .* for --ensemble but received 2/);
   });
 
   it('global options have sane defaults', () => {

@@ -62,6 +62,9 @@ describe('forwarded options', () => {
     expect(o.slowmo).toBe(true);
     expect(o.tile).toBe(0);
     expect(o.guidance).toBe('video'); // a default
+    expect(o.ensemble).toBe(1); // a default
+    expect(reviveOptions(VIDEO_OPTIONS, { ensemble: '4' }).ensemble).toBe(4);
+    expect(() => reviveOptions(VIDEO_OPTIONS, { ensemble: '3' })).toThrow(/--ensemble/);
     expect(() => reviveOptions(VIDEO_OPTIONS, { crf: '99' })).toThrow(/--crf/);
     expect(() => reviveOptions(VIDEO_OPTIONS, { warpDrive: '9' })).toThrow(/update afb on this worker\) for job options but received "warpDrive"/);
   });

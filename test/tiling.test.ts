@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { autoTileShape, axisStarts, defaultOverlap, extractTile, featherAxis, maxTilePixelsForBudget, planTiles, TileAccumulator, TileAccumulator8 } from '../pipeline/math/tiling.js';
 import { pixelFramesIntoHwc8, pixelFramesIntoPlanar, planarFramesToHwc8 } from '../pipeline/math/tensor-layout.js';
-import { chooseTile, LEARNED_WORKER_MEMORY, memoryBudgetBytes, WORKER_MEMORY, workerMemoryModel } from '../pipeline/frame/tile-policy.js';
+import { chooseTile, ENSEMBLE_BYTES_PER_PIXEL, LEARNED_WORKER_MEMORY, memoryBudgetBytes, WORKER_MEMORY, workerMemoryModel } from '../pipeline/frame/tile-policy.js';
 
 /** Run a pointwise "model" (v -> 2v+0.1 on 2 planes) tile by tile and blend. */
 function tiledPointwise(src: Float32Array, w: number, h: number, tile: number, overlap: number): Float32Array {
@@ -195,5 +195,8 @@ describe('tiling', () => {
     // fixedBytes comes off the budget before the frame and the tile
     expect(maxTilePixelsForBudget(100, 100, 1e6, { modelBytesPerPixel: 100, frameBytesPerPixel: 10, fixedBytes: 5e5 }, 1)).toBe(4000); // (1e6 - 5e5 - 1e5) / 100
     expect(chooseTile('auto', 1920, 1080, Infinity, 'learned').tile).toBe(0); // --memory 0: whole frames
+    // --ensemble above 1 holds more per tile pixel: smaller tiles for the same budget
+    expect(workerMemoryModel('learned', 4)!.modelBytesPerPixel).toBe(m.modelBytesPerPixel + ENSEMBLE_BYTES_PER_PIXEL);
+    expect(area(chooseTile('auto', 1920, 1080, perWorker, 'learned', 4).tile)).toBeLessThan(area(learned.tile));
   });
 });

@@ -2,6 +2,7 @@
 // predictor samples.
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { checkEnsembleMethod } from '../../configs/model-options.js';
 import { DECOMPOSE_OPTIONS } from '../../configs/video-options.js';
 import { InvalidOptionError } from '../errors.js';
 import { checkWritableLocation } from '../io/atomic.js';
@@ -34,6 +35,7 @@ async function run(image: string, cli: Record<string, unknown>, ctx: CommandCont
     await checkFile(o.guidance, 'Guidance file');
     if (o.samples > 1) throw new InvalidOptionError('--samples', '1 unless --guidance predict', o.samples, 'range');
   }
+  checkEnsembleMethod(o.ensemble, method);
   const modelPath = resolveMethodModel(method, o.model) ?? '';
   const predictorPath = o.guidance === 'predict' && o.motion === undefined ? resolveModelPath(o.predictor, 'predictor') : undefined;
   if (modelPath) await checkFile(modelPath, 'Model file');
@@ -49,7 +51,7 @@ async function run(image: string, cli: Record<string, unknown>, ctx: CommandCont
   // One image: give the single session every core of the budget.
   const threads = Math.max(1, Math.min(availableParallelism(), ctx.globals.workers * ctx.globals.threads));
   const summary = await runDecompose({
-    image, outDir, method, modelPath, guidance: o.guidance, exposure: o.exposure, ...(o.motion !== undefined ? { motionPath: o.motion } : {}), samples: o.samples, seed: o.seed, provider: o.provider, threads,
+    image, outDir, method, modelPath, guidance: o.guidance, exposure: o.exposure, ensemble: o.ensemble, ...(o.motion !== undefined ? { motionPath: o.motion } : {}), samples: o.samples, seed: o.seed, provider: o.provider, threads,
     tile: o.tile, consistency: o.consistency, gif: o.gif, mp4: o.mp4, tileBudgetBytes: memoryBudgetBytes(o.memory, 4, totalmem()) /* one image at a time: 3 GiB default, 1080p runs whole */, log: ctx.log,
     signal: ctx.cancellable(),
     ...(predictorPath ? { predictorPath } : {}),

@@ -35,6 +35,7 @@ export async function evalCommand(ctx: CommandContext, dataset: string, cli: Rec
       model,
       ...(motionModel ? { motionModel } : {}),
       exposure: o.exposure,
+      ensemble: o.ensemble,
       predictor,
       frames: o.frames,
       crop: o.crop,

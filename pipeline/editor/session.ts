@@ -28,6 +28,8 @@ export interface EditorSessionOptions {
   /** Tile for the decomposer (0 = whole image). */
   readonly tile: number | TileShape;
   readonly consistency: boolean;
+  /** Learned method: self-ensemble size (1, 2, 4, 8). */
+  readonly ensemble?: number;
   readonly directions: Directions;
   readonly predictorPath?: string;
   /** Execution provider and intra-op threads of the predictor session. */
@@ -180,7 +182,7 @@ export class EditorSession {
     const t0 = performance.now();
     const { width, height, data } = this.o.image;
     const fields = task();
-    const result = await this.o.pool.run({ index: this.tasks++, width, height, rgb: data, tile: this.o.tile, consistency: this.o.consistency, ...fields });
+    const result = await this.o.pool.run({ index: this.tasks++, width, height, rgb: data, tile: this.o.tile, consistency: this.o.consistency, ...(fields.method === 'learned' && this.o.ensemble ? { ensemble: this.o.ensemble } : {}), ...fields });
     const plane = width * height * 3;
     const files = new Map<string, StoredFile>();
     const pngs = await Promise.all(Array.from({ length: FRAMES_PER_BLUR }, (_, j) => encodePng({ width, height, data: result.frames.subarray(j * plane, (j + 1) * plane) }, VIEW_PNG_LEVEL)));

@@ -3,6 +3,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { checkEnsembleMethod } from '../../configs/model-options.js';
 import type { OptionValues } from '../../configs/option-schema.js';
 import type { EDIT_OPTIONS } from '../../configs/edit-options.js';
 import type { Region } from '../../web/editor/protocol.js';
@@ -97,16 +98,17 @@ export async function startEditor(imagePath: string, o: EditOptions, run: { work
   // The pool holds the network of the method Animate runs: the guidance-only one without a known
   // motion, the motion-aware one for learned, none for physics.
   const method = motion?.method ?? 'guidance';
+  checkEnsembleMethod(o.ensemble, method);
   const modelPath = resolveMethodModel(method, o.model);
   const models = method === 'guidance' ? { modelPath: modelPath! } : method === 'learned' ? { motionModelPath: modelPath! } : {};
   const predictor = await predictorFor(o.predictor);
   const assets = await loadEditorAssets();
   const budget = memoryBudgetBytes(o.memory, run.workers, totalmem()) / run.workers;
-  const { tile } = chooseTile(o.tile, image.width, image.height, budget, method);
+  const { tile } = chooseTile(o.tile, image.width, image.height, budget, method, o.ensemble);
   const pool = await DecomposePool.create({ ...models, provider: o.provider, workers: run.workers, threads: run.threads, warn: (m) => run.log.warn(m) });
   try {
     const session = new EditorSession({
-      imagePath, image, pool, tile, consistency: o.consistency, directions: o.directions, samples: o.samples, seed: o.seed,
+      imagePath, image, pool, tile, consistency: o.consistency, ensemble: o.ensemble, directions: o.directions, samples: o.samples, seed: o.seed,
       provider: pool.provider, threads: run.threads, regions, log: run.log, ...predictor, ...(motion ? { motion } : {}),
       ...(o.output !== undefined ? { outputDir: o.output } : {}),
     });

@@ -36,6 +36,8 @@ export interface EvalRunOptions {
   /** --guidance video: the exposure fraction, 'auto' (estimated per video from its frames, as
    * `afb video` does) or 'dataset' (the manifest's duty cycle of each video). */
   readonly exposure?: number | 'auto' | 'dataset';
+  /** Self-ensemble size of the learned row (1, 2, 4, 8; default 1). */
+  readonly ensemble?: number;
   readonly predictor?: string;
   /** Indices of the sharp frames to score (0..6). */
   readonly frames: readonly number[];
@@ -99,7 +101,10 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
       { id: 'warped', label: 'Blurry frame moved along the motion', acc: new ScoreAccumulator() },
       { id: 'physics', label: 'Physics (deblurred with the motion, no network)', acc: new ScoreAccumulator() },
     );
-    if (o.motionModel) methods.push({ id: 'learned', label: 'Learned (physics + motion-aware network)', acc: new ScoreAccumulator() });
+    if (o.motionModel) {
+      const label = `Learned (physics + motion-aware network${(o.ensemble ?? 1) > 1 ? `, self-ensemble of ${o.ensemble}` : ''})`;
+      methods.push({ id: 'learned', label, acc: new ScoreAccumulator() });
+    }
     methods.push({ id: 'video', label: 'Guidance-only model, guidance from video', acc: new ScoreAccumulator() });
   }
   methods.push({ id: 'gt', label: 'Model, ground-truth guidance', acc: new ScoreAccumulator() });
@@ -156,7 +161,7 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
       return Promise.all([
         runTask(sample, { method: 'physics', iterations: 0, ...m }, n),
         runTask(sample, { method: 'physics', ...m }, n),
-        ...(o.motionModel ? [runTask(sample, { method: 'learned', ...m }, n)] : []),
+        ...(o.motionModel ? [runTask(sample, { method: 'learned', ensemble: o.ensemble ?? 1, ...m }, n)] : []),
         runModel(sample, motion.guidance, n),
       ]);
     };

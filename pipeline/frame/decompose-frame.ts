@@ -40,6 +40,8 @@ export interface DecomposeTask {
   readonly exposure?: number;
   /** Richardson-Lucy iterations of the physics (default PHYSICS_DEFAULTS; 0: the blurry frame moved along the motion). */
   readonly iterations?: number;
+  /** 'learned': average the network over this many mirrored / time-reversed copies (1, 2, 4 or 8; default 1). */
+  readonly ensemble?: number;
   /** Tile side or shape (0 = whole frame). */
   readonly tile: number | TileShape;
   /** Tile overlap in pixels (0 = default for the tile size). */
@@ -181,7 +183,7 @@ export async function decomposeFrame(models: FrameModels, task: DecomposeTask): 
         const physics = renderDeblurred(deblurred, r);
         const t = performance.now();
         physicsMs += t - tr;
-        const frames = await model.runHwc(extractTile(rgb, w, 3, r), scale, extractTile(displacement, w, 2, r), physics, r.width, r.height);
+        const frames = await model.runHwc(extractTile(rgb, w, 3, r), scale, extractTile(displacement, w, 2, r), physics, r.width, r.height, task.ensemble ?? 1);
         inferMs += performance.now() - t;
         return frames;
       }, to8);

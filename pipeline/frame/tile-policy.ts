@@ -22,9 +22,16 @@ export const WORKER_MEMORY: WorkerMemoryModel = { modelBytesPerPixel: 1100, fram
  */
 export const LEARNED_WORKER_MEMORY: WorkerMemoryModel = { modelBytesPerPixel: 1260, frameBytesPerPixel: 150, fixedBytes: 230 * 2 ** 20 };
 
+/** Bytes per tile pixel that --ensemble above 1 adds to the learned model: the mirrored copy of the
+ * inputs (~110), the copy of the output mapped back (84) and the running sum (84). */
+export const ENSEMBLE_BYTES_PER_PIXEL = 280;
+
 /** The memory model of a method's worker; undefined for physics (no network, never tiled). */
-export function workerMemoryModel(method: DecomposeMethod): WorkerMemoryModel | undefined {
-  return method === 'guidance' ? WORKER_MEMORY : method === 'learned' ? LEARNED_WORKER_MEMORY : undefined;
+export function workerMemoryModel(method: DecomposeMethod, ensemble = 1): WorkerMemoryModel | undefined {
+  if (method === 'guidance') return WORKER_MEMORY;
+  if (method !== 'learned') return undefined;
+  const m = LEARNED_WORKER_MEMORY;
+  return ensemble > 1 ? { ...m, modelBytesPerPixel: m.modelBytesPerPixel + ENSEMBLE_BYTES_PER_PIXEL } : m;
 }
 
 /** Default --memory per worker, MiB (2 workers: 1536 MiB, which keeps 1080p under 1.5 GB RSS). */
@@ -47,9 +54,9 @@ export const MIN_AUTO_TILE_PIXELS = 384 * 384;
  * that keeps one worker within `workerBudgetBytes` (Infinity: whole frames). `overBudget` is true
  * when even the smallest automatic tile does not fit (the frame-sized buffers alone exceed it).
  */
-export function chooseTile(tile: number | 'auto', width: number, height: number, workerBudgetBytes: number, method: DecomposeMethod = 'guidance'): { tile: number | TileShape; overBudget: boolean } {
+export function chooseTile(tile: number | 'auto', width: number, height: number, workerBudgetBytes: number, method: DecomposeMethod = 'guidance', ensemble = 1): { tile: number | TileShape; overBudget: boolean } {
   if (tile !== 'auto') return { tile, overBudget: false };
-  const model = workerMemoryModel(method);
+  const model = workerMemoryModel(method, ensemble);
   if (!Number.isFinite(workerBudgetBytes) || !model) return { tile: 0, overBudget: false };
   const raw = maxTilePixelsForBudget(width, height, workerBudgetBytes, model, 1);
   if (!Number.isFinite(raw)) return { tile: 0, overBudget: false };

@@ -33,6 +33,8 @@ export interface VideoJob {
   readonly method: DecomposeMethod;
   /** Exposure fraction, or 'auto': estimated from the first frames and their motion. */
   readonly exposure: number | 'auto';
+  /** Learned method: self-ensemble size (1, 2, 4, 8; default 1). */
+  readonly ensemble?: number;
   readonly codec: VideoCodec;
   readonly crf: number;
   readonly preset: Preset;
@@ -115,7 +117,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps, prepared?: Pr
   const info = source0.info;
   const { width, height } = info;
   const outFps = outputRate(info.fps, job.slowmo);
-  const { tile, overBudget } = chooseTile(job.tile, width, height, deps.tileBudgetBytes, job.method);
+  const { tile, overBudget } = chooseTile(job.tile, width, height, deps.tileBudgetBytes, job.method, job.ensemble);
   if (overBudget) {
     log.warn(`${job.input}: ${width}x${height} frames need more than the --memory budget allows per worker (${(deps.tileBudgetBytes / 2 ** 20).toFixed(0)} MiB); ` +
       `using ${formatTile(tile)} tiles anyway: raise --memory or use fewer --workers`);
@@ -186,7 +188,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps, prepared?: Pr
       submitted++;
       const p = pool.run({
         index, width, height, rgb: cur.data, ...frameMotion, tile, consistency: job.consistency,
-        method: job.method, exposure: exposure ?? 1, ...(inWorker ? { neighbours: inWorker } : {}),
+        method: job.method, exposure: exposure ?? 1, ...(job.ensemble && job.ensemble > 1 ? { ensemble: job.ensemble } : {}), ...(inWorker ? { neighbours: inWorker } : {}),
       }).then(
         (result) => {
           stages.inference += result.inferMs;

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { DecomposePool } from '../frame/pool.js';
 import { memoryBudgetBytes } from '../frame/tile-policy.js';
 import type { VideoDeps, VideoJob } from './convert.js';
-import type { DecomposeMethod } from '../../configs/model-options.js';
+import { checkEnsembleMethod, type DecomposeMethod } from '../../configs/model-options.js';
 import { createMotionSource } from '../motion/source.js';
 import { resolveAutoMethod, resolveMethodModel, resolveModelPath } from './defaults.js';
 
@@ -40,6 +40,7 @@ export async function checkVideoOptions(o: VideoOptions): Promise<VideoModels> {
   if (method !== 'guidance' && o.guidance !== 'video') {
     throw new InvalidOptionError('--method', `guidance with --guidance ${o.guidance} (learned and physics need the motion from video)`, method);
   }
+  checkEnsembleMethod(o.ensemble, method);
   const modelPath = resolveMethodModel(method, o.model);
   const predictorPath = o.guidance === 'predict' ? resolveModelPath(o.predictor, 'predictor') : undefined;
   if (modelPath) await checkFile(modelPath, 'Model file');
@@ -56,7 +57,7 @@ export async function checkVideoOptions(o: VideoOptions): Promise<VideoModels> {
 /** The conversion record of one input -> output pair. */
 export function videoJobFor(input: string, output: string, o: VideoOptions, method: DecomposeMethod): VideoJob {
   return {
-    input, output, slowmo: o.slowmo, tile: o.tile, consistency: o.consistency, method, exposure: o.exposure,
+    input, output, slowmo: o.slowmo, tile: o.tile, consistency: o.consistency, method, exposure: o.exposure, ensemble: o.ensemble,
     codec: o.codec, crf: o.crf, preset: o.preset, pixFmt: o.pixFmt,
     ...(o.fps ? { fps: o.fps } : {}),
     ...(o.start !== undefined ? { start: o.start } : {}),
