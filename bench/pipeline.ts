@@ -5,7 +5,7 @@
 // throughput as a ratio to bare work in the workers (same thread budget, bare before and after,
 // averaged); peak RSS of the CLI over a longer generated 1080p input (default method); and the
 // ratio of the guidance network in onnxruntime to PyTorch at 960x544 with the same threads.
-// Usage: node dist/bench/pipeline.js [--methods learned,guidance,physics] [--model FILE.onnx (guidance)]
+// Usage: node dist/bench/pipeline.js [--methods learned,guidance,physics] [--ensemble N] [--model FILE.onnx (guidance)]
 //        [--motion-model FILE.onnx] [--frames 8] [--sizes 960x540,1920x1080] [--long-seconds 1]
 //        [--workers N] [--threads T] [--no-torch] [--tile auto|off] [--long-fps RATE (default 30)]
 //        (--tile auto: the tiles the CLI picks by default for each size; off: whole frames)
@@ -25,7 +25,7 @@ import { convertVideo } from '../pipeline/video/convert.js';
 import type { TileShape } from '../pipeline/math/tiling.js';
 import { resolveModelPath } from '../pipeline/video/defaults.js';
 import { createMotionSource } from '../pipeline/motion/source.js';
-import { METHODS, type DecomposeMethod } from '../configs/model-options.js';
+import { METHODS, parseEnsemble, type DecomposeMethod } from '../configs/model-options.js';
 import { planThreads } from '../configs/global-options.js';
 import { intFlag, parseBenchFlags } from './lib/bench-args.js';
 
@@ -41,16 +41,17 @@ const flags = parseBenchFlags('node dist/bench/pipeline.js', {
   'long-seconds': { type: 'string', default: '1', help: 'seconds of the generated 1080p input of the memory run (0: skip it)' },
   'long-fps': { type: 'string', default: '30', help: 'frame rate of that input (e.g. 1/10)' },
   'no-torch': { type: 'boolean', help: 'skip the PyTorch comparison' },
+  ensemble: { type: 'string', default: '1', help: 'also run the learned method with this --ensemble (2, 4 or 8), a row after learned' },
 });
 
 /** Bare work in the workers: `frames` frames through the pool with a given motion (12 px per
  * frame interval everywhere: no static shortcut), all submitted at once; frames/s. */
-async function bareInference(pool: DecomposePool, method: DecomposeMethod, rgb: Uint8Array[], width: number, height: number, tile: number | TileShape): Promise<number> {
+async function bareInference(pool: DecomposePool, method: DecomposeMethod, rgb: Uint8Array[], width: number, height: number, tile: number | TileShape, ensemble: number): Promise<number> {
   const motion = new Float32Array(width * height * 2).fill(12 / Math.SQRT2);
   const t0 = performance.now();
   await Promise.all(rgb.map(async (data, index) => {
     await pool.ready();
-    return pool.run({ index, width, height, rgb: data, method, motion, exposure: 1, tile, consistency: false });
+    return pool.run({ index, width, height, rgb: data, method, motion, exposure: 1, tile, consistency: false, ...(ensemble > 1 ? { ensemble } : {}) });
   }));
   return rgb.length / ((performance.now() - t0) / 1000);
 }
@@ -107,6 +108,9 @@ async function main(): Promise<void> {
   const motionModelPath = resolveModelPath(flags['motion-model'], 'motion');
   const methods = flags.methods.split(',') as DecomposeMethod[];
   for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) throw new RangeError(`--methods: unknown method ${m}`);
+  const ensemble = parseEnsemble(flags.ensemble, '--ensemble');
+  // each row: a method, and the learned one again with --ensemble when asked
+  const variants = methods.flatMap((method) => [{ method, ensemble: 1 }, ...(method === 'learned' && ensemble > 1 ? [{ method, ensemble }] : [])]);
   const frames = intFlag('frames', flags.frames);
   const cores = availableParallelism();
   const { workers, threads } = planThreads(cores, flags.workers === undefined ? undefined : intFlag('workers', flags.workers), intFlag('threads', flags.threads));
@@ -131,24 +135,25 @@ async function main(): Promise<void> {
       const rgb: Uint8Array[] = [];
       for await (const f of await openFrameSource(clip)) rgb.push(f.data.slice() as Uint8Array);
       // The tile the CLI picks by default (--tile auto, --memory default), or whole frames with --tile off.
-      for (const method of methods) {
-        const tile = tileMode === 'off' ? 0 : chooseTile('auto', width, height, memoryBudgetBytes(undefined, workers, totalmem()) / workers, method).tile;
-        await bareInference(pool, method, rgb.slice(0, workers), width, height, tile); // warm-up: arenas, caches
-        const bareBefore = await bareInference(pool, method, rgb, width, height, tile);
-        console.log(`${width}x${height} ${method}: bare ${bareBefore.toFixed(3)} frames/s; running the pipeline...`);
+      for (const { method, ensemble: n } of variants) {
+        const name = n > 1 ? `${method} --ensemble ${n}` : method;
+        const tile = tileMode === 'off' ? 0 : chooseTile('auto', width, height, memoryBudgetBytes(undefined, workers, totalmem()) / workers, method, n).tile;
+        await bareInference(pool, method, rgb.slice(0, workers), width, height, tile, n); // warm-up: arenas, caches
+        const bareBefore = await bareInference(pool, method, rgb, width, height, tile, n);
+        console.log(`${width}x${height} ${name}: bare ${bareBefore.toFixed(3)} frames/s; running the pipeline...`);
         const summary = await convertVideo(
-          { input: clip, output: join(dir, `out-${width}x${height}.mp4`), slowmo: false, tile: typeof tile === 'number' ? tile : 'auto', consistency: false, method, exposure: 1, codec: 'h264', crf: -1, preset: 'veryfast', pixFmt: 'yuv420p' },
+          { input: clip, output: join(dir, `out-${width}x${height}.mp4`), slowmo: false, tile: typeof tile === 'number' ? tile : 'auto', consistency: false, method, exposure: 1, ensemble: n, codec: 'h264', crf: -1, preset: 'veryfast', pixFmt: 'yuv420p' },
           { pool, log, progress: false, tileBudgetBytes: memoryBudgetBytes(undefined, workers, totalmem()) / workers, createMotion: () => createMotionSource({ mode: 'video', log }) },
         );
-        const bareAfter = await bareInference(pool, method, rgb, width, height, tile);
+        const bareAfter = await bareInference(pool, method, rgb, width, height, tile, n);
         const bare = (bareBefore + bareAfter) / 2;
         const inFps = summary.inputFrames / summary.seconds;
         const st = summary.stages;
         const per = (ms: number) => `${(ms / summary.inputFrames).toFixed(0)} ms`;
         const steady = summary.steadyInputFramesPerSecond;
-        perFrame.set(`${width}x${height}/${method}`, 1 / steady);
+        perFrame.set(`${width}x${height}/${name}`, 1 / steady);
         const vsGuidance = perFrame.get(`${width}x${height}/guidance`);
-        rows.push(`| ${width}x${height} | ${method} | ${formatTile(tile)} | ${summary.outputFramesPerSecond.toFixed(2)} | ${inFps.toFixed(3)} | ${bare.toFixed(3)} (${bareBefore.toFixed(3)} / ${bareAfter.toFixed(3)}) | ${(steady / bare).toFixed(2)} | ${per(st.decode)} | ${per(st.flow)} | ${per(st.physics)} | ${per(st.inference)} | ${per(st.encode)} | ${vsGuidance ? (1 / steady / vsGuidance).toFixed(2) : '—'} |`);
+        rows.push(`| ${width}x${height} | ${name} | ${formatTile(tile)} | ${summary.outputFramesPerSecond.toFixed(2)} | ${inFps.toFixed(3)} | ${bare.toFixed(3)} (${bareBefore.toFixed(3)} / ${bareAfter.toFixed(3)}) | ${(steady / bare).toFixed(2)} | ${per(st.decode)} | ${per(st.flow)} | ${per(st.physics)} | ${per(st.inference)} | ${per(st.encode)} | ${vsGuidance ? (1 / steady / vsGuidance).toFixed(2) : '—'} |`);
         console.log(rows[rows.length - 1]);
       }
     }

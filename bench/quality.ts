@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join, relative } from 'node:path';
-import { DEFAULT_MODEL_FILES, DEFAULT_MOTION_MODEL_FILES, DEFAULT_PREDICTOR_FILES } from '../configs/model-options.js';
+import { DEFAULT_MODEL_FILES, DEFAULT_MOTION_MODEL_FILES, DEFAULT_PREDICTOR_FILES, parseEnsemble } from '../configs/model-options.js';
 import { packageRoot } from '../pipeline/video/defaults.js';
 import { writeFileAtomic } from '../pipeline/io/atomic.js';
 import { formatEvalMarkdown, type EvalReport } from '../pipeline/eval/report.js';
@@ -121,6 +121,16 @@ function motionTable(runs: readonly Run[]): string[] {
     });
     const label = video[0]!.report!.methods.find((x) => x.id === id)?.label ?? id;
     lines.push(`| ${label} | ${cells.join(' | ')} |`);
+    // the same learned method with the self-ensemble (its own run: same samples, same motion)
+    const ensembles = runs.filter((r) => r.id === 'video-ensemble' && r.report);
+    if (id === 'learned' && ensembles.length === video.length) {
+      const cells = ensembles.map((r) => {
+        const m = r.report!.methods.find((x) => x.id === 'learned')!;
+        const base = r.report!.methods.find((x) => x.id === 'blurry')!.overall.psnr;
+        return `${m.overall.psnr.toFixed(2)} | ${m.overall.psnr - base >= 0 ? '+' : ''}${(m.overall.psnr - base).toFixed(2)}`;
+      });
+      lines.push(`| ${ensembles[0]!.report!.methods.find((x) => x.id === 'learned')!.label} | ${cells.join(' | ')} |`);
+    }
   }
   // per video: no real-clip video below repeat-blurry?
   for (const r of video) {
@@ -142,9 +152,11 @@ async function main(): Promise<void> {
     out: { type: 'string', default: join(ROOT, 'docs', 'RESULTS.md'), help: 'markdown report to write' },
     count: { type: 'string', default: String(BENCH_SET.count), help: 'procedural samples in the benchmark set' },
     workers: { type: 'string', default: '2', help: 'afb --workers' },
+    ensemble: { type: 'string', default: '4', help: 'also score the learned method with this --ensemble (2, 4 or 8; 1: leave the run out)' },
   });
   intFlag('count', values.count);
   intFlag('workers', values.workers);
+  const ensemble = parseEnsemble(values.ensemble, '--ensemble');
   const photos = join(ROOT, BENCH_SET.photos);
   if (!existsSync(photos) || (await readdir(photos)).length === 0) {
     throw new Error(`${rel(photos)} is missing or empty: run scripts/build-photo-pool.sh first (validation photos only are used)`);
@@ -198,6 +210,10 @@ async function main(): Promise<void> {
         id: 'video-prev', set: name, title: `${name}: motion from the previous frame only (the reference's choice), all 7 frames`,
         args: [...withModel, '--guidance', 'video', '--neighbours', 'previous', '--motion-model', 'none'],
       },
+      ...(ensemble > 1 ? [{
+        id: 'video-ensemble', set: name, title: `${name}: motion from video, the learned method with --ensemble ${ensemble} (all 7 frames)`,
+        args: [...withModel, '--guidance', 'video', '--motion-model', rel(values['motion-model']), '--ensemble', String(ensemble)],
+      }] : []),
       { id: 'video-036', set: name, title: `${name}: guidance from video (frames 0,3,6, as the reference scores it)`, args: [...withModel, '--guidance', 'video', '--frames', '0,3,6', '--motion-model', rel(values['motion-model'])] },
     );
     if (hasPredictor && !values['skip-predict']) {
