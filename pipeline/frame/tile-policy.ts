@@ -12,13 +12,15 @@ import { autoTileShape, defaultOverlap, maxTilePixelsForBudget, type TileShape, 
 export const WORKER_MEMORY: WorkerMemoryModel = { modelBytesPerPixel: 1100, frameBytesPerPixel: 100 };
 
 /**
- * Memory model of one worker running the learned method (physics + models/afb-motion.onnx),
- * measured on 1080p frames (docs/pipeline.md, memory): peak RSS grew by ~1250 bytes per tile pixel
- * (onnxruntime's arena plus the tile's physics, padded inputs and output, tiles of 352x296 to
- * 1024x768) over ~150 bytes per frame pixel (the deblurred frame, motion, neighbours and the 16-bit
- * blend accumulator). `fixedBytes` holds the worker's own footprint (~110 MB: Node, onnxruntime,
- * the model) and its share of the main process and of not yet collected garbage, calibrated so
- * that 2 workers with the default --memory keep a 1080p run under 1.5 GB.
+ * Memory model of one worker running the learned method (physics + models/afb-motion.onnx).
+ * `npm run bench:tile-memory` (one process per tile size, 1080p frames, tiles 352x296 to
+ * 1024x768) measures peak RSS growing by 1250-1390 bytes per tile pixel (onnxruntime's arena plus
+ * the tile's physics, padded inputs and output; two runs) over 107-150 bytes per frame pixel (the
+ * deblurred frame, the motion, the 16-bit blend accumulator; a video worker also holds the
+ * neighbours and their flows). `fixedBytes` holds the worker's own footprint (~110 MB: Node,
+ * onnxruntime, the model) and its share of the main process, calibrated with the pipeline
+ * benchmark's 1080p memory run so that 2 workers with the default --memory stay under 1.5 GB
+ * (docs/pipeline.md, memory).
  */
 export const LEARNED_WORKER_MEMORY: WorkerMemoryModel = { modelBytesPerPixel: 1260, frameBytesPerPixel: 150, fixedBytes: 230 * 2 ** 20 };
 
