@@ -30,16 +30,21 @@ export function ensembleTransforms(n: number): EnsembleTransform[] {
 export function flipPlanes(src: Float32Array, planes: number, w: number, h: number, flipX: boolean, flipY: boolean): Float32Array {
   if (src.length !== planes * w * h) throw new RangeError(`Expected ${planes}x${h}x${w} values but received ${src.length}`);
   const out = new Float32Array(src.length);
+  flipPlanesInto(src, 0, out, 0, planes, w, h, flipX, flipY);
+  return out;
+}
+
+/** `planes` planes of `src` from `from` mirrored into `out` from `to`. */
+function flipPlanesInto(src: Float32Array, from: number, out: Float32Array, to: number, planes: number, w: number, h: number, flipX: boolean, flipY: boolean): void {
   const plane = w * h;
   for (let p = 0; p < planes; p++) {
     for (let y = 0; y < h; y++) {
-      const sRow = p * plane + (flipY ? h - 1 - y : y) * w;
-      const dRow = p * plane + y * w;
+      const sRow = from + p * plane + (flipY ? h - 1 - y : y) * w;
+      const dRow = to + p * plane + y * w;
       if (!flipX) out.set(src.subarray(sRow, sRow + w), dRow);
       else for (let x = 0; x < w; x++) out[dRow + x] = src[sRow + w - 1 - x]!;
     }
   }
-  return out;
 }
 
 /** A motion field (2 planes: x, y) under `t`: mirrored, x negated when mirrored left-right, y when
@@ -57,10 +62,9 @@ export function transformMotion(motion: Float32Array, w: number, h: number, t: E
 /** Planar frames (`frames` x `channels` x h x w) under `t`: mirrored, and in reverse order when reversed.
  * Applying it twice gives the input back, so it maps the network's outputs back too. */
 export function transformFrames(src: Float32Array, frames: number, channels: number, w: number, h: number, t: EnsembleTransform): Float32Array {
-  const flipped = flipPlanes(src, frames * channels, w, h, t.flipX, t.flipY);
-  if (!t.reverse) return flipped;
   const block = channels * w * h;
-  const out = new Float32Array(flipped.length);
-  for (let j = 0; j < frames; j++) out.set(flipped.subarray(j * block, (j + 1) * block), (frames - 1 - j) * block);
+  if (src.length !== frames * block) throw new RangeError(`Expected ${frames}x${channels}x${h}x${w} values but received ${src.length}`);
+  const out = new Float32Array(src.length);
+  for (let j = 0; j < frames; j++) flipPlanesInto(src, (t.reverse ? frames - 1 - j : j) * block, out, j * block, channels, w, h, t.flipX, t.flipY);
   return out;
 }
