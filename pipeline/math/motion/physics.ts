@@ -190,13 +190,11 @@ export function decomposeWithMotion(rgb: Uint8Array | Uint16Array, motion: Motio
   return renderDeblurred(deblurWithMotion(rgb, motion, options));
 }
 
-/** Static pixels of pixel-major frames (`frames * 3` channels) become exactly the input code / max.
- * With `rect` (and the frame's `width`), `out` holds that rectangle only. */
-export function restoreStatic(out: Float32Array, rgb: Uint8Array | Uint16Array, isStatic: Uint8Array, frames: number, rect?: TileRect, width?: number): void {
+/** Static pixels of pixel-major frames (`frames * 3` channels) of rectangle `r` of a frame `w`
+ * pixels wide become exactly the input code / max. */
+export function restoreStatic(out: Float32Array, rgb: Uint8Array | Uint16Array, isStatic: Uint8Array, frames: number, r: TileRect, w: number): void {
   const scale = rgb instanceof Uint8Array ? 1 / 255 : 1 / 65535;
   const c = frames * 3;
-  const w = width ?? isStatic.length;
-  const r = rect ?? { x: 0, y: 0, width: w, height: isStatic.length / w };
   for (let ry = 0; ry < r.height; ry++) {
     for (let rx = 0; rx < r.width; rx++) {
       const p = (r.y + ry) * w + r.x + rx;
