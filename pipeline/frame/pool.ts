@@ -10,6 +10,7 @@ import type { DecomposeResult, DecomposeTask } from './decompose-frame.js';
 import type { DecomposeWorkerData } from '../../workers/decompose-worker.js';
 import { AfbError, CancelledError, ModelError } from '../errors.js';
 import { WorkerLoadTracker } from './worker-loading.js';
+import { workerModuleOptions } from './worker-entry.js';
 
 /** Pool settings (resolved: no defaults left to guess). */
 export interface PoolOptions {
@@ -107,12 +108,11 @@ export class DecomposePool {
       ...options.workerData,
     };
     const piscina = new Piscina({
-      filename: workerFile,
+      ...workerModuleOptions(workerFile, workerData),
       minThreads: options.workers,
       maxThreads: options.workers,
       idleTimeout: Infinity, // keep the sessions: creating one costs far more than a frame
       maxQueue: maxQueue + options.workers, // safety net: run() hands piscina one task per worker
-      workerData,
     });
     const pool = new DecomposePool(piscina, options.workers + maxQueue, provider, options.workers);
     await pool.loading.settled();

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { cancelledBy } from '../errors.js';
+import { workerModuleOptions } from '../frame/worker-entry.js';
 
 /** The compiled worker file next to the compiled orchestration (dist/workers/synth-worker.js). */
 export function defaultSynthWorkerFile(): string {
@@ -30,7 +31,7 @@ export async function runTasks<T, R>(
     }
     return { mode: 'in-process' };
   }
-  const pool = new Piscina({ filename: workerFile, minThreads: options.workers, maxThreads: options.workers, idleTimeout: 1000 });
+  const pool = new Piscina({ ...workerModuleOptions(workerFile), minThreads: options.workers, maxThreads: options.workers, idleTimeout: 1000 });
   let next = 0;
   let failed = false;
   try {
