@@ -43,5 +43,10 @@ describe('aggregation and report', () => {
     expect(md).toContain('| v1 | 1 | 25.12 / 0.8123 |');
     expect(md).toContain('LPIPS: not computed — requires pretrained AlexNet weights unavailable offline.');
     expect(md).toContain('a note');
+    expect(md).toContain('Model `m.onnx`.');
+    // With a motion-aware model, the report names both and which row is whose.
+    const both = formatEvalMarkdown({ ...report, motionModel: 'afb-motion.onnx' });
+    expect(both).toContain('Models: guidance-only `m.onnx`, motion-aware `afb-motion.onnx` (the learned row).');
+    expect(both).not.toContain('Model `m.onnx`.');
   });
 });

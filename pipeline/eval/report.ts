@@ -26,7 +26,10 @@ export interface EvalReport {
   readonly guidance: string;
   /** Predictor samples per image (best of N). */
   readonly samplesPerImage: number;
+  /** The guidance-only model (the paper contract), or 'none (baseline only)'. */
   readonly model: string;
+  /** The motion-aware model behind the learned row, when there is one. */
+  readonly motionModel?: string;
   readonly predictor?: string;
   readonly seed: number;
   readonly methods: readonly MethodReport[];
@@ -52,7 +55,9 @@ export function formatEvalMarkdown(report: EvalReport, options: { title?: string
     `Dataset \`${report.dataset}\` (${report.layout} layout, split ${report.split}): ${report.videos} videos, ${report.samples} samples; ` +
       `frames ${frames}; crop ${report.crop ? 'bbox -> 160x192' : 'none'}; guidance ${report.guidance}` +
       (report.guidance === 'predict' ? ` (best of ${report.samplesPerImage}, seed ${report.seed})` : '') + '.',
-    `Model \`${report.model}\`${report.predictor ? `, predictor \`${report.predictor}\`` : ''}.`,
+    (report.motionModel
+      ? `Models: guidance-only \`${report.model}\`, motion-aware \`${report.motionModel}\` (the learned row)`
+      : `Model \`${report.model}\``) + `${report.predictor ? `, predictor \`${report.predictor}\`` : ''}.`,
     '',
     row(['Method', 'PSNR (dB)', 'SSIM', 'PSNR, either direction', 'SSIM, either direction', 'LPIPS', 'Samples']),
     row(['---', '---:', '---:', '---:', '---:', '---', '---:']),

@@ -243,6 +243,7 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
     guidance: o.guidance,
     samplesPerImage: o.samples,
     model: o.model === undefined ? 'none (baseline only)' : basename(o.model),
+    ...(video && o.model !== undefined && o.motionModel ? { motionModel: basename(o.motionModel) } : {}),
     predictor: o.guidance === 'predict' && o.predictor ? basename(o.predictor) : undefined,
     seed: o.seed,
     methods: reports,
