@@ -13,5 +13,6 @@ export function workerEntryFile(): string {
 
 /** piscina's `filename` and `workerData` for a pool whose workers run `workerFile`'s default export. */
 export function workerModuleOptions(workerFile: string, workerData: Record<string, unknown> = {}): { filename: string; workerData: Record<string, unknown> } {
+  // The key is the one esm-entry.cts reads (that CommonJS file cannot import this ES module).
   return { filename: workerEntryFile(), workerData: { ...workerData, afbWorkerModule: workerFile } };
 }
