@@ -93,14 +93,6 @@ export function planarFramesToHwcFloat(src: Float32Array, n: number, w: number, 
 
 type Rect = { x: number; y: number; width: number; height: number };
 
-/** Calls `visit(q, p)` for every pixel of `rect` in raster order: q its index within the rectangle,
- * p its index in the w-wide image. */
-function forEachRectPixel(rect: Rect, w: number, visit: (q: number, p: number) => void): void {
-  for (let ry = 0; ry < rect.height; ry++) {
-    for (let rx = 0; rx < rect.width; rx++) visit(ry * rect.width + rx, (rect.y + ry) * w + rect.x + rx);
-  }
-}
-
 /**
  * Pixel-major frames of a rectangle (`rect.width x rect.height` pixels, `n * 3` channels per pixel,
  * channel = frame * 3 + rgb, values in [0,1]) written into `out`, n interleaved 8-bit RGB frames of
@@ -109,21 +101,31 @@ function forEachRectPixel(rect: Rect, w: number, visit: (q: number, p: number) =
 export function pixelFramesIntoHwc8(src: Float32Array, n: number, rect: Rect, w: number, h: number, out: Uint8Array): void {
   const c = n * 3;
   const plane = w * h;
-  forEachRectPixel(rect, w, (q, p) => {
-    for (let f = 0; f < n; f++) {
-      for (let k = 0; k < 3; k++) {
-        const v = src[q * c + f * 3 + k]! * 255 + 0.5;
-        out[(f * plane + p) * 3 + k] = v <= 0 ? 0 : v >= 255 ? 255 : v;
+  // Plain loops, no per-row or per-pixel callback: this runs over every pixel of every frame, and
+  // a shared walk taking a callback cost both writers half as much time again (closure variables).
+  for (let ry = 0; ry < rect.height; ry++) {
+    for (let rx = 0; rx < rect.width; rx++) {
+      const q = (ry * rect.width + rx) * c;
+      const p = (rect.y + ry) * w + rect.x + rx;
+      for (let f = 0; f < n; f++) {
+        for (let k = 0; k < 3; k++) {
+          const v = src[q + f * 3 + k]! * 255 + 0.5;
+          out[(f * plane + p) * 3 + k] = v <= 0 ? 0 : v >= 255 ? 255 : v;
+        }
       }
     }
-  });
+  }
 }
 
 /** The same rectangle written into planar frames of the whole image (n x 3 x h x w floats). */
 export function pixelFramesIntoPlanar(src: Float32Array, n: number, rect: Rect, w: number, h: number, out: Float32Array): void {
   const c = n * 3;
   const plane = w * h;
-  forEachRectPixel(rect, w, (q, p) => {
-    for (let ch = 0; ch < c; ch++) out[ch * plane + p] = src[q * c + ch]!;
-  });
+  for (let ry = 0; ry < rect.height; ry++) {
+    for (let rx = 0; rx < rect.width; rx++) {
+      const q = (ry * rect.width + rx) * c;
+      const p = (rect.y + ry) * w + rect.x + rx;
+      for (let ch = 0; ch < c; ch++) out[ch * plane + p] = src[q + ch]!;
+    }
+  }
 }
