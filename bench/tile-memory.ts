@@ -10,6 +10,7 @@ import { decomposeFrame } from '../pipeline/frame/decompose-frame.js';
 import { MotionDecomposer } from '../pipeline/runtime/motion-decomposer.js';
 import { resolveModelPath } from '../pipeline/video/defaults.js';
 import { intFlag, parseBenchFlags } from './lib/bench-args.js';
+import { parseSize } from '../configs/synth-options.js';
 
 const flags = parseBenchFlags('node dist/bench/tile-memory.js', {
   size: { type: 'string', default: '1920x1080', help: 'frame size WxH' },
@@ -18,16 +19,10 @@ const flags = parseBenchFlags('node dist/bench/tile-memory.js', {
   child: { type: 'string', help: '(internal) run one tile size in this process: WxH' },
 });
 
-const parseShape = (s: string, name: string): [number, number] => {
-  const [w, h] = s.split('x').map(Number);
-  if (!(Number.isInteger(w) && Number.isInteger(h) && w! > 0 && h! > 0)) throw new RangeError(`--${name}: expected WxH, received ${s}`);
-  return [w!, h!];
-};
-
 /** One tile size: a textured frame, two thirds of it moving 12.6 px per frame interval. */
 async function child(tileShape: string): Promise<void> {
-  const [w, h] = parseShape(flags.size, 'size');
-  const [tw, th] = parseShape(tileShape, 'tiles');
+  const [w, h] = parseSize(flags.size, '--size');
+  const [tw, th] = parseSize(tileShape, '--tiles');
   const frames = intFlag('frames', flags.frames);
   const rgb = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) rgb[(y * w + x) * 3 + c] = (128 + 100 * Math.sin(x / (7 + c) + y / 13)) | 0;
@@ -45,7 +40,7 @@ async function child(tileShape: string): Promise<void> {
 }
 
 function main(): void {
-  const [w, h] = parseShape(flags.size, 'size');
+  const [w, h] = parseSize(flags.size, '--size');
   const results = flags.tiles.split(',').map((t) => {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', t, '--size', flags.size, '--frames', flags.frames], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`child for ${t} failed:\n${r.stderr}`);
