@@ -1,13 +1,13 @@
 // Blur synthesis from footage: linear-light window means, ground-truth indices, guidance of a
 // known motion, resume, the B-Aist++ layout (pickle bbox), interpolation maths, naming and splits.
-import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBboxPickle } from '../pipeline/io/pickle/decode.js';
 import { existsSync } from 'node:fs';
 import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
-import { bboxPath, blurPath, guidancePath, motionPath, readManifest, readVideoList, sharpPath } from '../pipeline/io/dataset-layout.js';
+import { bboxPath, blurPath, guidancePath, hashConfig, manifestPath, motionPath, readManifest, readVideoList, sharpPath } from '../pipeline/io/dataset-layout.js';
 import { readImage } from '../pipeline/io/image.js';
 import { negateFlowInPlace } from '../pipeline/math/guidance-transforms.js';
 import { meanMotion } from '../pipeline/math/motion/motion-field.js';
@@ -130,6 +130,29 @@ describe('afb synth INPUT (footage)', () => {
     const paths = [(x: string) => blurPath(x, 'clip', 1), (x: string) => sharpPath(x, 'clip', 1, 3), (x: string) => guidancePath(x, 'clip', 1)];
     for (const p of paths) expect(Buffer.compare(await readFile(p(a)), await readFile(p(r)))).toBe(0);
     await expect(runFootage(options(r, { settings: settings({ window: 5 }) }))).rejects.toThrow(/different config/);
+  });
+
+  it('keys the config by each input\'s name and size, not its path; accepts a dataset hashed with the path', async () => {
+    const r = join(dir, 'moved');
+    const first = await runFootage(options(r));
+    // the same frames in another folder (another clone, a moved pool): the same dataset, resumed
+    const elsewhere = join(dir, 'elsewhere', 'clip');
+    await mkdir(elsewhere, { recursive: true });
+    for (const f of await readdir(frames)) await copyFile(join(frames, f), join(elsewhere, f));
+    const moved = await runFootage(options(r, { inputs: [elsewhere] }));
+    expect(moved).toMatchObject({ written: 0, skipped: first.written, configHash: first.configHash });
+    // a manifest written before the rule (its hash covered the absolute path) resumes in place and is re-keyed
+    const manifest = (await readManifest(r))!;
+    const { file: _file, ...rest } = (manifest.config['inputs'] as Record<string, unknown>[])[0]!;
+    const legacy = hashConfig({ ...manifest.config, inputs: [{ path: elsewhere, ...rest }] });
+    expect(legacy).not.toBe(first.configHash);
+    await writeFile(manifestPath(r), JSON.stringify({ ...manifest, configHash: legacy }));
+    const resumed = await runFootage(options(r, { inputs: [elsewhere] }));
+    expect(resumed).toMatchObject({ written: 0, configHash: first.configHash });
+    expect((await readManifest(r))!.configHash).toBe(first.configHash);
+    // the legacy hash of another path is a changed config
+    await writeFile(manifestPath(r), JSON.stringify({ ...manifest, configHash: legacy }));
+    await expect(runFootage(options(r))).rejects.toThrow(/different config/);
   });
 
   it('resumes around a complete window (output buffers reused safely)', async () => {

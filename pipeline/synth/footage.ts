@@ -88,14 +88,16 @@ export async function prepareFootage(o: Omit<FootageRunOptions, 'workers' | 'log
   for (const p of inputs) inputSizes.push((await stat(p).catch(() => ({ size: -1 }))).size);
   const names = videoNames(o.inputs);
   const splitOf = assignSplits(names, o.split, o.validFraction);
-  const config = {
-    generator: 'footage', generatorVersion: FOOTAGE_GENERATOR_VERSION, ...o.settings, flowBackend: o.flowBackend, flowModel: o.flowModel ?? null,
-    inputs: inputs.map((p, i) => ({ path: p, bytes: inputSizes[i], video: names[i], split: splitOf[i] })),
-  };
+  const settings = { generator: 'footage', generatorVersion: FOOTAGE_GENERATOR_VERSION, ...o.settings, flowBackend: o.flowBackend, flowModel: o.flowModel ?? null };
+  // Each input by its file name and size, not its absolute path: the same clips in another folder or
+  // another clone are the same dataset (resume works, the hash in a report can be reproduced).
+  const config = { ...settings, inputs: inputs.map((p, i) => ({ file: basename(p), bytes: inputSizes[i], video: names[i], split: splitOf[i] })) };
   const configHash = hashConfig(config);
   await ensureWritableDir(o.root);
   const previous = await readManifest(o.root);
-  if (previous && previous.configHash !== configHash && !o.force) {
+  // datasets written before this rule hashed the absolute paths: same inputs, same place, same dataset
+  const legacyHash = hashConfig({ ...settings, inputs: inputs.map((p, i) => ({ path: p, bytes: inputSizes[i], video: names[i], split: splitOf[i] })) });
+  if (previous && previous.configHash !== configHash && previous.configHash !== legacyHash && !o.force) {
     throw new OutputError(o.root, `The dataset was made with a different config (hash ${previous.configHash}, now ${configHash}); use --force to regenerate it, or another output folder`);
   }
   const splits: Record<DatasetSplit, string[]> = { train: names.filter((_, i) => splitOf[i] === 'train'), valid: names.filter((_, i) => splitOf[i] === 'valid') };
