@@ -143,8 +143,8 @@ describe('afb synth INPUT (footage)', () => {
     expect(moved).toMatchObject({ written: 0, skipped: first.written, configHash: first.configHash });
     // a manifest written before the rule (its hash covered the absolute path) resumes in place and is re-keyed
     const manifest = (await readManifest(r))!;
-    const { file: _file, ...rest } = (manifest.config['inputs'] as Record<string, unknown>[])[0]!;
-    const legacy = hashConfig({ ...manifest.config, inputs: [{ path: elsewhere, ...rest }] });
+    const input = (manifest.config['inputs'] as Record<string, unknown>[])[0]!;
+    const legacy = hashConfig({ ...manifest.config, inputs: [{ path: elsewhere, bytes: input['bytes'], video: input['video'], split: input['split'] }] });
     expect(legacy).not.toBe(first.configHash);
     await writeFile(manifestPath(r), JSON.stringify({ ...manifest, configHash: legacy }));
     const resumed = await runFootage(options(r, { inputs: [elsewhere] }));
