@@ -1,9 +1,114 @@
-// --exposure auto computes the first frames' motion for its estimate; MotionKeeper keeps it for the
-// decomposition of those frames within a memory budget (pipeline/motion/clip-exposure.ts).
-import { describe, expect, it } from 'vitest';
+// --exposure auto computes the first frames' motion for its estimate; the decomposition of those
+// frames reuses it (pipeline/motion/clip-exposure.ts, MotionKeeper) instead of computing it again,
+// in `afb video` (on the main thread or in the workers), with the same output.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DecomposePool } from '../pipeline/frame/pool.js';
+import type { DecomposeTask } from '../pipeline/frame/decompose-frame.js';
+import { Logger } from '../pipeline/log.js';
 import type { RgbImage } from '../pipeline/math/types.js';
 import { estimateClipExposure, frameMotionBytes, MotionKeeper, neighbourRequests } from '../pipeline/motion/clip-exposure.js';
-import { staticGuidance, type FrameMotion, type MotionSource } from '../pipeline/motion/source.js';
+import { createMotionSource, staticGuidance, type FrameMotion, type MotionRequest, type MotionSource } from '../pipeline/motion/source.js';
+import { convertVideo, EXPOSURE_FRAMES, type VideoJob } from '../pipeline/video/convert.js';
+import { makeTempDir, removeTempDir, REPO_ROOT } from './helpers/media.js';
+
+const SAMPLE = join(REPO_ROOT, 'samples', 'rocket-pan.mp4'); // 480x272, a camera pan: the estimate finds ~1
+const log = new Logger('silent');
+let dir = '';
+let pool: DecomposePool;
+
+beforeAll(async () => {
+  dir = await makeTempDir('exposure-reuse-');
+  // no model: the workers run the physics alone (method 'physics')
+  pool = await DecomposePool.create({ provider: 'cpu', workers: 2, threads: 1 });
+});
+afterAll(async () => {
+  await pool?.close();
+  await removeTempDir(dir);
+});
+
+/** Which neighbours a motion was computed from: the same frame with other neighbours is other motion. */
+const neighbourKey = (index: number, prev: unknown, next: unknown) => `${index}:${prev ? 'p' : '-'}${next ? 'n' : '-'}`;
+
+/** Counts each frame's motion computations: on the main thread (this source) and in the workers (tasks sent with neighbours and no motion). */
+class Counter {
+  readonly counts = new Map<string, number>();
+  add(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+  /** The keys computed more than once. */
+  twice(): string[] {
+    return [...this.counts].filter(([, n]) => n > 1).map(([k]) => k);
+  }
+}
+
+/** The video motion source (built-in flow), counting its frameMotion calls; `inWorker` false: it claims no worker flow, so convert computes the motion on the main thread. */
+function countingSource(inner: MotionSource, counter: Counter, inWorker: boolean): MotionSource {
+  return {
+    description: inner.description,
+    knowsMotion: inner.knowsMotion,
+    ...(inWorker && inner.workerNeighbours ? { workerNeighbours: inner.workerNeighbours } : {}),
+    frameMotion(r: MotionRequest, samples?: number, seed?: number) {
+      counter.add(neighbourKey(r.index, r.prev, r.next));
+      return inner.frameMotion(r, samples, seed);
+    },
+    release: () => inner.release(),
+  };
+}
+
+/** The shared pool, recording the flow each task leaves to its worker. */
+function countingPool(counter: Counter): DecomposePool {
+  return {
+    capacity: pool.capacity,
+    workers: pool.workers,
+    ready: () => pool.ready(),
+    run: (task: DecomposeTask) => {
+      if (!task.motion && !task.guidance && (task.prev || task.next)) counter.add(neighbourKey(task.index, task.prev, task.next));
+      return pool.run(task);
+    },
+  } as unknown as DecomposePool;
+}
+
+/** Convert the first `frames` frames of the sample with the physics to a PNG folder; its files and the summary. */
+async function convert(name: string, frames: number, exposure: number | 'auto', inWorker: boolean) {
+  const counter = new Counter();
+  const output = join(dir, name);
+  const job: VideoJob = {
+    input: SAMPLE, output, slowmo: false, maxFrames: frames, tile: 0, consistency: false, method: 'physics', exposure,
+    codec: 'h264', crf: 18, preset: 'veryfast', pixFmt: 'yuv420p',
+  };
+  const summary = await convertVideo(job, {
+    pool: countingPool(counter), log, progress: false, tileBudgetBytes: Infinity,
+    createMotion: async () => countingSource(await createMotionSource({ mode: 'video', log }), counter, inWorker),
+  });
+  const names = (await readdir(output)).filter((f) => f.endsWith('.png')).sort();
+  const files = await Promise.all(names.map((f) => readFile(join(output, f))));
+  return { summary, counter, names, files };
+}
+
+describe('afb video --exposure auto reuses the estimate\'s motion', () => {
+  // 14 frames: the estimate's 12, of which the 12th is decomposed with its successor (other motion), then 2 more
+  for (const [frames, inWorker] of [[EXPOSURE_FRAMES + 2, true], [EXPOSURE_FRAMES + 2, false], [5, true]] as const) {
+    it(`${frames} frames, flow ${inWorker ? 'in the workers' : 'on the main thread'}: each frame's motion computed once, output as with the exposure given`, async () => {
+      const auto = await convert(`auto-${frames}-${inWorker}`, frames, 'auto', inWorker);
+      expect(auto.summary.inputFrames).toBe(frames);
+      if (frames > EXPOSURE_FRAMES) expect(auto.summary.exposure).toBeGreaterThan(0.5); // measured, not the fallback 1
+      // every frame's motion once; the estimate's last frame also once more with its successor (not the same motion)
+      expect(auto.counter.twice()).toEqual([]);
+      const each = Array.from({ length: frames }, (_, i) => neighbourKey(i, i > 0, i < frames - 1));
+      const estimateOnly = frames > EXPOSURE_FRAMES ? [neighbourKey(EXPOSURE_FRAMES - 1, true, false)] : [];
+      expect([...auto.counter.counts.keys()].sort()).toEqual([...each, ...estimateOnly].sort());
+      // the same exposure given: no estimate, every frame's motion computed where it always was
+      const given = await convert(`given-${frames}-${inWorker}`, frames, auto.summary.exposure, inWorker);
+      expect(given.summary.exposure).toBe(auto.summary.exposure);
+      expect([...given.counter.counts.keys()].sort()).toEqual([...each].sort());
+      expect(auto.names).toEqual(given.names);
+      expect(auto.names).toHaveLength(7 * frames);
+      auto.files.forEach((f, n) => expect(f.equals(given.files[n]!), auto.names[n]).toBe(true));
+    });
+  }
+});
 
 describe('estimateClipExposure and MotionKeeper', () => {
   it('hands each request\'s motion to onMotion, the one the source gives', async () => {
