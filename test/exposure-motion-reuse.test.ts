@@ -1,11 +1,14 @@
 // --exposure auto computes the first frames' motion for its estimate; the decomposition of those
 // frames reuses it (pipeline/motion/clip-exposure.ts, MotionKeeper) instead of computing it again,
-// in `afb video` (on the main thread or in the workers), with the same output.
+// in `afb video` (on the main thread or in the workers) and in `afb eval`, with the same output.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecomposePool } from '../pipeline/frame/pool.js';
 import type { DecomposeTask } from '../pipeline/frame/decompose-frame.js';
+import { runEvaluation, type EvalRunOptions } from '../pipeline/eval/runner.js';
+import { blurPath, sharpPath } from '../pipeline/io/dataset-layout.js';
+import { writePng } from '../pipeline/io/image.js';
 import { Logger } from '../pipeline/log.js';
 import type { RgbImage } from '../pipeline/math/types.js';
 import { estimateClipExposure, frameMotionBytes, MotionKeeper, neighbourRequests } from '../pipeline/motion/clip-exposure.js';
@@ -133,5 +136,44 @@ describe('estimateClipExposure and MotionKeeper', () => {
     expect(keeper.take(0)).toBeUndefined(); // once
     expect(keeper.heldBytes).toBe(160);
     expect(keeper.offer(3, motion())).toBe(true); // room again
+  });
+});
+
+describe('afb eval --exposure auto reuses the estimate\'s motion', () => {
+  const W = 48;
+  const H = 32;
+  /** A textured frame shifted right by `shift` px: motion the flow can find. */
+  const frame = (shift: number): Uint8Array => Uint8Array.from({ length: W * H * 3 }, (_, i) => {
+    const p = Math.floor(i / 3);
+    const x = (p % W) - shift;
+    const y = Math.floor(p / W);
+    return 40 + Math.round(80 * (1 + Math.sin(x * 0.7 + (i % 3)) * Math.cos(y * 0.5)));
+  });
+
+  it('computes each sample\'s motion once; the report is the one with the estimated exposure given', async () => {
+    const root = join(dir, 'eval-set');
+    const n = 5;
+    const blurry = Array.from({ length: n }, (_, i) => frame(2 * i));
+    for (let i = 0; i < n; i++) {
+      await writePng(blurPath(root, 'v', i), { width: W, height: H, data: blurry[i]! });
+      for (let j = 0; j < 7; j++) await writePng(sharpPath(root, 'v', i, j), { width: W, height: H, data: frame(2 * i + (j - 3) * 0.25) });
+    }
+    const options = (source: MotionSource, exposure: EvalRunOptions['exposure']): EvalRunOptions => ({
+      dataset: root, split: 'all', guidance: 'video', samples: 1, model: join(REPO_ROOT, 'test', 'fixtures', 'decomposer-linear.onnx'),
+      frames: [0, 1, 2, 3, 4, 5, 6], crop: false, maxSamples: 0, seed: 0, consistency: false, provider: 'cpu', workers: 1, threads: 1, log, source, exposure,
+    });
+    const counter = new Counter();
+    const source = countingSource(await createMotionSource({ mode: 'video', log }), counter, false);
+    const auto = await runEvaluation(options(source, 'auto'));
+    expect(auto.samples).toBe(n - 1); // the first frame has no previous one
+    expect(counter.twice()).toEqual([]);
+    expect(counter.counts.size).toBe(n - 1);
+    // the estimate as the runner makes it (every sample of the video, its neighbours), given
+    const images = blurry.map((data) => ({ width: W, height: H, data }));
+    const requests = neighbourRequests(images).slice(1);
+    const e = (await estimateClipExposure(source, requests)) ?? 1;
+    const given = await runEvaluation(options(source, e));
+    await source.release();
+    expect(auto.methods).toEqual(given.methods);
   });
 });
