@@ -9,7 +9,7 @@ import type { GuidanceMap, RgbImage } from '../math/types.js';
 import { DecomposePool } from '../frame/pool.js';
 import { FRAMES_PER_BLUR } from '../runtime/decomposer.js';
 import type { DecomposeTask } from '../frame/decompose-frame.js';
-import { estimateClipExposure } from '../motion/clip-exposure.js';
+import { estimateClipExposure, MotionKeeper } from '../motion/clip-exposure.js';
 import type { FrameMotion, MotionRequest, MotionSource } from '../motion/source.js';
 import type { Provider } from '../runtime/session.js';
 import { bestOfCounts, ScoreAccumulator } from './aggregate.js';
@@ -123,6 +123,10 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
   const progress = new Progress(o.log, 'eval', set.samples.length, 'samples');
   let missingGt = 0;
   const exposures = new Map<string, Promise<number>>();
+  // --exposure auto: the motion each video's estimate computed for its samples, kept for their
+  // decomposition (within EXPOSURE_MOTION_BUDGET_BYTES; past it a sample's motion is computed again)
+  const estimated = new MotionKeeper<string>();
+  const motionKey = (video: string, index: number) => JSON.stringify([video, index]);
   try {
     // Submissions go through one gate: pool.ready() then pool.run() without another submission in
     // between, so the pool's in-flight bound holds however many runs a sample starts.
@@ -153,7 +157,9 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
       const requests = async function* () {
         for (const ref of set.samples.filter((r) => r.video === name)) yield requestOf(await load(ref));
       };
-      return (await estimateClipExposure(o.source!, requests())) ?? 1;
+      return (await estimateClipExposure(o.source!, requests(), (r, m) => {
+        estimated.offer(motionKey(name, r.index), m);
+      })) ?? 1;
     };
     const runMotionMethods = async (sample: EvalSample, motion: FrameMotion, n: number): Promise<MetricFrame[][]> => {
       const exposure = await exposureOf(sample.video);
@@ -175,7 +181,10 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
       }
       const gt = sample.guidance && pool ? runModel(sample, sample.guidance, n) : undefined;
       if (video) {
-        const others = runMotionMethods(sample, (await motionOf(sample))[0]!, n);
+        // the exposure first: with --exposure auto its estimate computed this sample's motion
+        await exposureOf(sample.video);
+        const motion = estimated.take(motionKey(sample.video, sample.index)) ?? (await motionOf(sample))[0]!;
+        const others = runMotionMethods(sample, motion, n);
         return { sample, gt: await gt, others: await others };
       }
       const motions = o.source ? await o.source.frameMotion({ index: ref.index, cur: sample.blurry }, o.samples, sampleSeed(o.seed, ref.video, ref.index)) : [];

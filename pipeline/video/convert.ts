@@ -10,8 +10,8 @@ import type { Rational, RgbImage } from '../math/types.js';
 import type { DecomposePool } from '../frame/pool.js';
 import { chooseTile, formatTile } from '../frame/tile-policy.js';
 import type { DecomposeMethod } from '../../configs/model-options.js';
-import { estimateClipExposure, neighbourRequests } from '../motion/clip-exposure.js';
-import type { MotionSource } from '../motion/source.js';
+import { estimateClipExposure, MotionKeeper, neighbourRequests } from '../motion/clip-exposure.js';
+import type { FrameMotion, MotionRequest, MotionSource } from '../motion/source.js';
 import { prepareInput, type PreparedInput } from './prepare-input.js';
 import { FRAMES_OUT_PER_IN, outputRate, rateText } from './rate.js';
 import type { PixFmt, Preset, VideoCodec } from '../../configs/codec-options.js';
@@ -170,11 +170,15 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps, prepared?: Pr
     signal?.addEventListener('abort', () => fail(signal.reason), { once: true });
     // the guidance method has no use for the exposure: no estimate, no waiting
     let exposure = job.exposure !== 'auto' ? job.exposure : job.method === 'guidance' ? 1 : undefined;
-    const submit = async (index: number, cur: RgbImage, prev: RgbImage | undefined, next: RgbImage | undefined) => {
+    /** Decompose frame `index`; `known`: its motion, already computed (by the exposure estimate). */
+    const submit = async (index: number, cur: RgbImage, prev: RgbImage | undefined, next: RgbImage | undefined, known?: FrameMotion) => {
       const tf = performance.now();
-      // With worker flow the neighbours travel with the task; otherwise the motion is computed here.
+      // With worker flow the neighbours travel with the task (unless the motion is known: the
+      // worker then uses the motion given); otherwise the motion is computed here.
       let frameMotion: { guidance?: Int8Array; motion?: Float32Array; prev?: Uint8Array | Uint16Array; next?: Uint8Array | Uint16Array };
-      if (inWorker) {
+      if (known) {
+        frameMotion = { guidance: known.guidance.data, ...(known.motion ? { motion: known.motion.data } : {}) };
+      } else if (inWorker) {
         frameMotion = { ...(prev ? { prev: prev.data } : {}), ...(next ? { next: next.data } : {}) };
       } else {
         const [m] = await source.frameMotion({ index, cur, ...(prev ? { prev } : {}), ...(next ? { next } : {}) });
@@ -209,13 +213,19 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps, prepared?: Pr
     let count = 0;
     const early: RgbImage[] = [];
     /** Estimate the exposure from the frames in `early`, then submit them (all, at the end of the
-     * clip; else all but the last, which waits for its successor). */
+     * clip; else all but the last, which waits for its successor). The motion the estimate computed
+     * for the frames submitted here (the same neighbours, the same flow) is kept for them within
+     * EXPOSURE_MOTION_BUDGET_BYTES, so it is not computed twice; the last frame's, when its
+     * successor is still to come, is not theirs to reuse (the estimate saw no next frame). */
     const estimate = async (atEnd: boolean) => {
       const te = performance.now();
-      exposure = await exposureFromFirstFrames(source, early, log, job.input);
-      stages.flow += performance.now() - te;
       const n = atEnd ? early.length : early.length - 1;
-      for (let i = 0; i < n; i++) await submit(i, early[i]!, early[i - 1], early[i + 1]);
+      const kept = new MotionKeeper<number>();
+      exposure = await exposureFromFirstFrames(source, early, log, job.input, (r, m) => {
+        if (r.index < n) kept.offer(r.index, m);
+      });
+      stages.flow += performance.now() - te;
+      for (let i = 0; i < n; i++) await submit(i, early[i]!, early[i - 1], early[i + 1], kept.take(i));
     };
     const iterator = source0[Symbol.asyncIterator]();
     for (;;) {
@@ -301,9 +311,12 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps, prepared?: Pr
 /** Frames decoded before the exposure is estimated (--exposure auto). */
 export const EXPOSURE_FRAMES = 12;
 
-/** The clip's exposure from its first frames and their motion (1 when it cannot be measured). */
-async function exposureFromFirstFrames(source: MotionSource, frames: readonly RgbImage[], log: Logger, input: string): Promise<number> {
-  const e = await estimateClipExposure(source, neighbourRequests(frames));
+/** The clip's exposure from its first frames and their motion (1 when it cannot be measured); each
+ * frame's motion (request index = position in `frames`) is handed to `onMotion`. */
+async function exposureFromFirstFrames(
+  source: MotionSource, frames: readonly RgbImage[], log: Logger, input: string, onMotion: (request: MotionRequest, motion: FrameMotion) => void,
+): Promise<number> {
+  const e = await estimateClipExposure(source, neighbourRequests(frames), onMotion);
   if (e === undefined) {
     log.info(`${input}: exposure: too little fast motion in the first ${frames.length} frames to estimate it; using 1 (give --exposure to set it)`);
     return 1;
