@@ -13,7 +13,8 @@ import { Logger } from '../pipeline/log.js';
 import type { RgbImage } from '../pipeline/math/types.js';
 import { estimateClipExposure, frameMotionBytes, MotionKeeper, neighbourRequests } from '../pipeline/motion/clip-exposure.js';
 import { createMotionSource, staticGuidance, type FrameMotion, type MotionRequest, type MotionSource } from '../pipeline/motion/source.js';
-import { convertVideo, EXPOSURE_FRAMES, type VideoJob } from '../pipeline/video/convert.js';
+import { convertVideo, EXPOSURE_FRAMES } from '../pipeline/video/convert.js';
+import type { VideoJob } from '../pipeline/video/job.js';
 import { makeTempDir, removeTempDir, REPO_ROOT } from './helpers/media.js';
 
 const SAMPLE = join(REPO_ROOT, 'samples', 'rocket-pan.mp4'); // 480x272, a camera pan: the estimate finds ~1

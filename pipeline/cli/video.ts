@@ -12,7 +12,8 @@ import { checkOutputsAgainstInputs, type PlannedOutput } from '../io/output-guar
 import { removeStaleTemps } from '../io/temp-files.js';
 import { DecomposePool } from '../frame/pool.js';
 import { batchOutputPath, checkDistinctOutputs, expandInputs, runBatch } from '../video/batch.js';
-import { convertVideo, type VideoSummary } from '../video/convert.js';
+import { convertVideo } from '../video/convert.js';
+import type { VideoSummary } from '../video/job.js';
 import { prepareInput } from '../video/prepare-input.js';
 import { checkVideoOptions, poolModels, videoDepsFor, videoInputDepsFor, videoJobFor, type VideoOptions } from '../video/session.js';
 import type { CommandContext } from './context.js';

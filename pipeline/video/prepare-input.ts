@@ -5,7 +5,7 @@
 import { AfbError } from '../errors.js';
 import { openFrameSource, type FrameSource } from '../io/frame-source.js';
 import { readGuidanceFile, type MotionSource } from '../motion/source.js';
-import type { VideoDeps, VideoJob } from './convert.js';
+import type { VideoDeps, VideoJob } from './job.js';
 
 /** An input opened and checked before the worker pool starts: its frames and its motion. */
 export interface PreparedInput {

@@ -7,7 +7,7 @@ import { checkFile } from '../io/check-file.js';
 import type { Logger } from '../log.js';
 import type { DecomposePool } from '../frame/pool.js';
 import { memoryBudgetBytes } from '../frame/tile-policy.js';
-import type { VideoDeps, VideoJob } from './convert.js';
+import type { VideoDeps, VideoJob } from './job.js';
 import { checkEnsembleMethod, type DecomposeMethod } from '../../configs/model-options.js';
 import { createMotionSource } from '../motion/source.js';
 import { resolveAutoMethod, resolveMethodModel, resolveModelPath } from './defaults.js';
