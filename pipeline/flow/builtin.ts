@@ -1,7 +1,7 @@
 // The built-in estimator behind the FlowEstimator interface (pure TypeScript, runs on the caller's thread).
 import { DEFAULT_WORKING_WIDTH, estimateBuiltinFlow, resolveBuiltinFlowOptions, type BuiltinFlowOptions } from '../math/flow/builtin-flow.js';
 import type { FlowField, RgbImage } from '../math/types.js';
-import type { FlowEstimator } from './estimator.js';
+import type { FlowEstimator } from './flow-estimator.js';
 
 /** Coarse-to-fine Lucas-Kanade at a reduced working resolution (see pipeline/math/flow). */
 export class BuiltinFlowEstimator implements FlowEstimator {

@@ -4,23 +4,10 @@ import { FLOW_BACKENDS, PROVIDERS, type FlowBackend, type Provider } from '../..
 import { InvalidOptionError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LucasKanadeOptions } from '../math/flow/lucas-kanade.js';
-import type { FlowField, RgbImage } from '../math/types.js';
+import type { FlowEstimator } from './flow-estimator.js';
 
 export type { FlowBackend } from '../../configs/model-options.js';
-
-/** A dense optical-flow estimator. Owns native resources until release(). */
-export interface FlowEstimator {
-  /** Backend name and working resolution, for logs. */
-  readonly description: string;
-  /**
-   * Flow from `prev` to `next` at prev's pixels and prev's full resolution, in pixels, +x right,
-   * +y down: prev(x) ~ next(x + flow(x)). Both frames must have the same size. The field is a
-   * new one the caller owns (callers may change it in place).
-   */
-  estimate(prev: RgbImage, next: RgbImage): Promise<FlowField>;
-  /** Free the backend's resources; the estimator cannot be used afterwards. */
-  release(): Promise<void>;
-}
+export type { FlowEstimator } from './flow-estimator.js';
 
 /** Options of createFlowEstimator; everything but `backend`'s needs is optional. */
 export interface FlowEstimatorOptions {

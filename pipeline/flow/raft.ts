@@ -9,7 +9,7 @@ import { openContractSession, type Provider } from '../runtime/session.js';
 import { resizeFlowPlanes } from '../math/flow/image-ops.js';
 import { cropRaftFlow, raftInputTensor, raftLayout, type RaftLayout } from '../math/flow/raft-tensors.js';
 import type { FlowField, RgbImage } from '../math/types.js';
-import type { FlowEstimator } from './estimator.js';
+import type { FlowEstimator } from './flow-estimator.js';
 
 /** Default working width of RAFT on dynamic-size models: 480 px keeps a CPU pair to about a second. */
 export const RAFT_DEFAULT_WORKING_WIDTH = 480;
