@@ -1,5 +1,5 @@
 // The registry of subcommands: one import and one entry per command (each lives in its own file).
-import type { CommandModule } from './main.js';
+import type { CommandModule } from './define-command.js';
 import { infoCommand } from './info.js';
 import { evalCommandModule } from './eval.js';
 import { synthCommand } from './synth.js';

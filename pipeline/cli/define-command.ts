@@ -4,7 +4,12 @@
 import type { Command } from 'commander';
 import type { OptionRecord } from '../../configs/option-schema.js';
 import type { CommandContext } from './context.js';
-import type { CommandModule } from './main.js';
+
+/** A subcommand: its name and a function that adds it to the program. */
+export interface CommandModule {
+  readonly name: string;
+  register(program: Command, getContext: () => Promise<CommandContext>): void;
+}
 
 /** What defineCommand needs besides the name and description. `run` receives one value per entry of
  * `args` (an array for `<x...>`). */

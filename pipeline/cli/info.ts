@@ -7,7 +7,7 @@ import { openFrameSource, type FrameSourceInfo } from '../io/frame-source.js';
 import { InvalidOptionError } from '../errors.js';
 import type { Rational } from '../math/types.js';
 import type { CommandContext } from './context.js';
-import type { CommandModule } from './main.js';
+import type { CommandModule } from './define-command.js';
 
 /** The JSON summary `afb info --json` prints. */
 export interface InfoSummary {

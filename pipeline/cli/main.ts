@@ -7,12 +7,6 @@ import { createContext, type CommandContext } from './context.js';
 import { COMMANDS } from './commands.js';
 import { removeCreatedDirsIfEmpty } from '../io/temp-files.js';
 
-/** A subcommand: its name and a function that adds it to the program. */
-export interface CommandModule {
-  readonly name: string;
-  register(program: Command, getContext: () => Promise<CommandContext>): void;
-}
-
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;

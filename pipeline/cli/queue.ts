@@ -14,7 +14,7 @@ import { planVideoJobs } from '../queue/video-jobs.js';
 import { expandInputs } from '../video/batch.js';
 import { checkVideoOptions } from '../video/session.js';
 import type { CommandContext } from './context.js';
-import type { CommandModule } from './main.js';
+import type { CommandModule } from './define-command.js';
 
 /** Every key of the `queue` config section (each subcommand reads the ones it needs). */
 export const QUEUE_SECTION_OPTIONS = [...CONNECTION_OPTIONS, ...ENQUEUE_OPTIONS, ...CLEAN_OPTIONS] as const;
