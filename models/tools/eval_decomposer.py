@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from afb_models import common, data  # noqa: E402
-from export_decomposer import build_net  # noqa: E402
+from afb_models.decomposer_load import build_net  # noqa: E402
 
 
 def _gauss(size: int = 11, sigma: float = 1.5) -> torch.Tensor:

@@ -57,7 +57,7 @@ def main() -> None:
     p.add_argument('--dir', required=True)
     p.add_argument('--size', default='36x44', help='HxW')
     a = p.parse_args()
-    from export_decomposer import build_net
+    from afb_models.decomposer_load import build_net
     net, _ = build_net(a.ckpt, 'cpu', 'residual', False, None)
     h, w = (int(v) for v in a.size.lower().split('x'))
     write_decomposer_parity(net, a.dir, h, w)
