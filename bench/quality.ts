@@ -106,7 +106,7 @@ function summaryTable(runs: readonly Run[]): string[] {
 function motionTable(runs: readonly Run[]): string[] {
   const video = runs.filter((r) => r.id === 'video' && r.report);
   if (video.length === 0) return [];
-  const ids = ['blurry', 'warped', 'physics', 'learned', 'video', 'gt'];
+  const ids = ['blurry', 'warped', 'physics', 'learned', 'video', 'gt', 'oracle'];
   const lines = [
     '## Motion from video, all 7 frames',
     '',
@@ -138,6 +138,14 @@ function motionTable(runs: readonly Run[]): string[] {
     const blurry = per('blurry');
     const worst = (id: string) => Math.min(...Object.entries(per(id)).map(([v, sc]) => sc.psnr - blurry[v]!.psnr));
     lines.push('', `${r.set}: worst video against repeat-blurry: physics ${worst('physics').toFixed(2)} dB` + (per('learned') && Object.keys(per('learned')).length ? `, learned ${worst('learned').toFixed(2)} dB` : '') + '.');
+    // the headroom of rendering along the estimated motion: the true middle frame rendered that way
+    const psnr = (id: string) => r.report!.methods.find((x) => x.id === id)?.overall.psnr;
+    const [physics, learned, oracle] = [psnr('physics'), psnr('learned'), psnr('oracle')];
+    if (physics !== undefined && oracle !== undefined) {
+      const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
+      lines.push('', `${r.set}: over the physics, the true middle frame moved along the same motion (a reference that reads the answer) is ${signed(oracle - physics)} dB` +
+        (learned !== undefined ? `, learned ${signed(learned - physics)} dB` : '') + '.');
+    }
   }
   return [...lines, ''];
 }

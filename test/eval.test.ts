@@ -32,15 +32,15 @@ function blurryFrame(seed: number): Uint8Array {
 
 /**
  * Writes a GenBlur-layout dataset: each video has `frames` exposures; sharp frame j = blurry + (j-3)*step
- * (step per video), guidance (x, y) = (0, 1) everywhere unless `staticGuidance`.
+ * + middle (step and middle per video, middle default 0), guidance (x, y) = (0, 1) everywhere unless `staticGuidance`.
  */
-async function writeDataset(root: string, videos: Record<string, { step: number; frames: number; still?: boolean }>, guidance: [number, number] = [0, 1]) {
+async function writeDataset(root: string, videos: Record<string, { step: number; frames: number; still?: boolean; middle?: number }>, guidance: [number, number] = [0, 1]) {
   for (const [video, spec] of Object.entries(videos)) {
     for (let i = 0; i < spec.frames; i++) {
       const blurry = blurryFrame(spec.still ? 0 : i);
       await writePng(blurPath(root, video, i), { width: W, height: H, data: blurry });
       for (let j = 0; j < 7; j++) {
-        const sharp = Uint8Array.from(blurry, (v) => v + (j - 3) * spec.step);
+        const sharp = Uint8Array.from(blurry, (v) => v + (j - 3) * spec.step + (spec.middle ?? 0));
         await writePng(sharpPath(root, video, i, j), { width: W, height: H, data: sharp });
       }
       const g = Int8Array.from({ length: W * H * 2 }, (_, k) => guidance[k % 2]!);
@@ -154,6 +154,24 @@ describe('afb eval on a tiny GenBlur-layout dataset', () => {
     expect(report.notes.join(' ')).toContain('first frame of each video is skipped');
     // the motion-aware rows: with no motion, every method returns the blurry frame
     for (const id of ['warped', 'physics']) expect(report.methods.find((m) => m.id === id)!.overall.psnr).toBeCloseTo(blurry.overall.psnr, 9);
+  });
+
+  it('the true-middle-frame reference renders the ground-truth middle frame, not the blurry one', async () => {
+    // a still video (no motion: every motion-aware row returns its input unchanged) whose sharp
+    // frames are offset from the blurry frame: sharp j = blurry + 3 (j - 3) + 5
+    const still = join(await tempDir(), 'still-offset');
+    await writeDataset(still, { s: { step: 3, frames: 3, still: true, middle: 5 } });
+    const source = await createMotionSource({ mode: 'video', log: new Logger('silent') });
+    const report = await runEvaluation(options(still, { split: 'all', guidance: 'video', source }));
+    await source.release();
+    const psnr = (id: string) => report.methods.find((m) => m.id === id)!.overall.psnr;
+    const offsets = [0, 1, 2, 3, 4, 5, 6].map((j) => 3 * (j - 3));
+    // the true middle frame (blurry + 5) repeated: errors 3 (j - 3)
+    expect(psnr('oracle')).toBeCloseTo(psnrOfOffsets(offsets), 6);
+    // the blurry frame moved along no motion (itself): errors 3 (j - 3) + 5
+    expect(psnr('warped')).toBeCloseTo(psnrOfOffsets(offsets.map((e) => e + 5)), 6);
+    expect(report.methods.map((m) => m.id)).toContain('oracle');
+    expect(report.notes.join(' ')).toContain('reference, not a method');
   });
 
   it('predicted guidance reports P1 <= P3 <= P5 (best of N per metric) and repeats with the same seed', async () => {

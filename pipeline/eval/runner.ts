@@ -17,9 +17,11 @@ import { loadSample, selectSamples, type EvalSample, type EvalSplit } from './da
 import { guidancePath } from '../io/dataset-layout.js';
 import { LPIPS_NOTE, type EvalReport, type MethodReport } from './report.js';
 
+/** The sharp frame at the middle of the exposure (t = 0). */
+const MIDDLE_FRAME = (FRAMES_PER_BLUR - 1) / 2;
+
 /** Where the guidance of the evaluated method comes from. */
 export type GuidanceMode = 'gt' | 'video' | 'predict';
-
 
 /** Fully resolved settings of one evaluation run. */
 export interface EvalRunOptions {
@@ -106,6 +108,9 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
       methods.push({ id: 'learned', label, acc: new ScoreAccumulator() });
     }
     methods.push({ id: 'video', label: 'Guidance-only model, guidance from video', acc: new ScoreAccumulator() });
+    // Not a method (it reads the answer): how far rendering along the estimated motion can go at
+    // best, the true middle frame moved along the motion as `warped` moves the blurry one.
+    methods.push({ id: 'oracle', label: 'True middle frame moved along the motion (reference: uses the ground truth)', acc: new ScoreAccumulator() });
   }
   methods.push({ id: 'gt', label: 'Model, ground-truth guidance', acc: new ScoreAccumulator() });
   for (const k of counts) methods.push({ id: `predict-p${k}`, label: `Model, predicted guidance P${k}`, acc: new ScoreAccumulator() });
@@ -169,6 +174,8 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
         runTask(sample, { method: 'physics', ...m }, n),
         ...(o.motionModel ? [runTask(sample, { method: 'learned', ensemble: o.ensemble ?? 1, ...m }, n)] : []),
         runModel(sample, motion.guidance, n),
+        // the renderer of `warped` (no deblurring) with the true sharp middle frame as the latent
+        runTask(sample, { method: 'physics', iterations: 0, rgb: sample.sharp[MIDDLE_FRAME]!.data, ...m }, n),
       ]);
     };
     // Load a sample and start all its model runs (the pool works while the previous sample is scored).
@@ -212,7 +219,7 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
       method('blurry').add(sample.video, score(Array.from({ length: FRAMES_PER_BLUR }, () => blurry)));
       if (gt) method('gt').add(sample.video, score(gt));
       if (video) {
-        const ids = ['warped', 'physics', ...(o.motionModel ? ['learned'] : []), 'video'];
+        const ids = ['warped', 'physics', ...(o.motionModel ? ['learned'] : []), 'video', 'oracle'];
         ids.forEach((id, k) => method(id).add(sample.video, score(others[k]!)));
       }
       if (o.guidance === 'predict') {
@@ -233,7 +240,8 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
   if (missingGt > 0) notes.push(`Ground-truth guidance was missing for ${missingGt} samples: the ground-truth-guidance row covers the others.`);
   if (video) {
     notes.push(`Motion from video: ${o.source?.description ?? 'flow'}; the first frame of each video is skipped (it has no previous frame). ` +
-      'The guidance-only model gets that motion quantised to 4 directions; warped, physics and learned use the motion itself.');
+      'The guidance-only model gets that motion quantised to 4 directions; warped, physics and learned use the motion itself. ' +
+      'The "true middle frame" row is a reference, not a method: it renders the ground-truth middle frame along the same motion (the headroom of rendering along that motion).');
     const es = await Promise.all([...exposures.entries()].map(async ([v, e]) => `${v} ${(await e).toFixed(2)}`));
     const how = typeof o.exposure === 'number' ? 'given' : o.exposure === 'dataset' ? "from the dataset's manifest" : 'estimated per video from its frames (--exposure auto)';
     notes.push(`Exposure (${how}): ${es.join(', ')}.`);
