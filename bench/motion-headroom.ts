@@ -10,6 +10,7 @@
 // Only samples with both neighbours count (the curved path needs both), so every row scores the
 // same samples. PSNR pooled over the 7 frames of a sample (8-bit, capped at 100 dB), averaged.
 // Usage: node dist/bench/motion-headroom.js [--set runs/bench-quality/clips-valid] [--exposure 1] [--samples 0]
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSample, selectSamples } from '../pipeline/eval/dataset.js';
 import { createFlowEstimator } from '../pipeline/flow/estimator.js';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   });
   const exposure = Number(flags.exposure);
   if (!(exposure > 0 && exposure <= 1)) throw new RangeError(`--exposure must be in (0, 1], received ${flags.exposure}`);
+  if (!existsSync(flags.set)) throw new Error(`${flags.set} not found: \`npm run bench:quality\` builds the real-clip windows and the procedural set under runs/bench-quality (or give --set DATASET)`);
   const set = await selectSamples(flags.set, { split: 'valid', needPrevious: true, needBbox: false, maxSamples: intFlag('samples', flags.samples, 0) });
   const estimator = await createFlowEstimator({ backend: 'builtin' });
   const rows = ['repeat blurry', 'physics, straight', 'reference, straight', 'reference, curved', 'physics, flow between deblurred frames', 'reference, flow between deblurred frames'];
