@@ -5,7 +5,8 @@
 // a = F_next - F_prev (tau in frame intervals; F_prev is the motion from the previous frame, the
 // negated flow to it).
 import { frameTime, meanMotion, type MotionField } from '../../pipeline/math/motion/motion-field.js';
-import { prepareMotion, renderAlongMotion, resolvePhysicsOptions, type PreparedMotion } from '../../pipeline/math/motion/physics.js';
+import { addBilinear } from '../../pipeline/math/motion/line-kernel.js';
+import { prepareMotion, renderAlongMotion, resolvePhysicsOptions } from '../../pipeline/math/motion/physics.js';
 
 /** Output frames per blurry frame. */
 const FRAMES = 7;
@@ -15,20 +16,32 @@ export function straight(latent: Float32Array, motion: MotionField, exposure: nu
   return renderAlongMotion(latent, prepareMotion(motion, resolvePhysicsOptions({ exposure })), FRAMES);
 }
 
-/** The latent frame rendered along the parabola through the neighbours' flows: frame j at time
- * tau_j = t_j e is the straight render with displacement e (v + tau_j a / 2) at t_j, so that
- * t_j e (v + tau_j a / 2) = tau_j v + tau_j^2 a / 2. Static pixels as the straight path's. */
+/** The latent frame rendered along the parabola through the neighbours' flows: frame j at pixel x
+ * is the latent at x - t_j D_j(x), D_j = e (v + tau_j a / 2) and tau_j = t_j e, so that
+ * t_j D_j = tau_j v + tau_j^2 a / 2 (D_j rounded to float32 like the physics' displacement, so that
+ * without acceleration this is the straight path exactly). Static pixels as the straight path's. */
 export function curved(latent: Float32Array, fromPrev: MotionField, toNext: MotionField, exposure: number): Float32Array {
   const { width: w, height: h } = fromPrev;
   const v = meanMotion(fromPrev, toNext);
-  const base = prepareMotion(v, resolvePhysicsOptions({ exposure }));
-  const out = new Float32Array(w * h * FRAMES * 3);
-  for (let j = 0; j < FRAMES; j++) {
-    const tau = frameTime(j, FRAMES) * exposure;
-    const data = Float32Array.from(v.data, (vi, i) => exposure * (vi + 0.5 * tau * (toNext.data[i]! - fromPrev.data[i]!)));
-    const pj: PreparedMotion = { ...prepareMotion({ width: w, height: h, data }, resolvePhysicsOptions({ exposure: 1 })), isStatic: base.isStatic };
-    const frames = renderAlongMotion(latent, pj, FRAMES);
-    for (let p = 0; p < w * h; p++) for (let c = 0; c < 3; c++) out[p * FRAMES * 3 + 3 * j + c] = frames[p * FRAMES * 3 + 3 * j + c]!;
+  const { isStatic } = prepareMotion(v, resolvePhysicsOptions({ exposure }));
+  const times = Array.from({ length: FRAMES }, (_, j) => frameTime(j, FRAMES));
+  const c = FRAMES * 3;
+  const out = new Float32Array(w * h * c);
+  for (let p = 0; p < w * h; p++) {
+    const x = p % w;
+    const y = (p - x) / w;
+    if (isStatic[p]) {
+      for (let j = 0; j < FRAMES; j++) for (let ch = 0; ch < 3; ch++) out[p * c + 3 * j + ch] = latent[p * 3 + ch]!;
+      continue;
+    }
+    const ax = toNext.data[2 * p]! - fromPrev.data[2 * p]!;
+    const ay = toNext.data[2 * p + 1]! - fromPrev.data[2 * p + 1]!;
+    for (let j = 0; j < FRAMES; j++) {
+      const tau = times[j]! * exposure;
+      const dx = Math.fround(exposure * (v.data[2 * p]! + 0.5 * tau * ax));
+      const dy = Math.fround(exposure * (v.data[2 * p + 1]! + 0.5 * tau * ay));
+      addBilinear(latent, w, h, 3, x - times[j]! * dx, y - times[j]! * dy, 1, out, p * c + 3 * j);
+    }
   }
   return out;
 }
