@@ -22,24 +22,14 @@ import { decomposeWithMotion, deblurWithMotion } from '../pipeline/math/motion/p
 import type { RgbImage } from '../pipeline/math/types.js';
 import { intFlag, parseBenchFlags } from './lib/bench-args.js';
 import { curved, straight } from './lib/curved-path.js';
+import { pixelMajorToFrames } from './lib/frames.js';
 
 const FRAMES = 7;
 const MIDDLE = (FRAMES - 1) / 2;
 
 /** Pixel-major linear-light frames (FRAMES * 3 channels) as 8-bit sRGB metric frames. */
 function toFrames(linear: Float32Array, width: number, height: number): MetricFrame[] {
-  const srgb = encodeLinearToSrgbFloat(linear);
-  return framesOf(srgb, width, height);
-}
-
-/** Pixel-major sRGB floats in [0,1] (FRAMES * 3 channels) as 8-bit metric frames. */
-function framesOf(srgb: Float32Array, width: number, height: number): MetricFrame[] {
-  const n = width * height;
-  return Array.from({ length: FRAMES }, (_, j) => {
-    const data = new Uint8Array(n * 3);
-    for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.round(255 * Math.min(1, Math.max(0, srgb[p * FRAMES * 3 + 3 * j + c]!)));
-    return { width, height, channels: 3, data };
-  });
+  return pixelMajorToFrames(encodeLinearToSrgbFloat(linear), width, height);
 }
 
 /** A frame deblurred with a motion, as an 8-bit image (for the flow estimator). */
@@ -81,13 +71,13 @@ async function main(): Promise<void> {
     const latent = decodeToLinear(s.sharp[MIDDLE]!.data);
     const blurry = { ...s.blurry, channels: 3 } as MetricFrame;
     add(ref.video, rows[0]!, score(Array.from({ length: FRAMES }, () => blurry)));
-    add(ref.video, rows[1]!, score(framesOf(decomposeWithMotion(s.blurry.data, v, { exposure }), w, h)));
+    add(ref.video, rows[1]!, score(pixelMajorToFrames(decomposeWithMotion(s.blurry.data, v, { exposure }), w, h)));
     add(ref.video, rows[2]!, score(toFrames(straight(latent, v, exposure), w, h)));
     add(ref.video, rows[3]!, score(toFrames(curved(latent, fromPrev, toNext, exposure), w, h)));
     // the neighbours deblurred with this frame's motion (an approximation: theirs is close to it)
     const [dp, dc, dn] = [s.previous, s.blurry, s.next].map((img) => deblurred(img, v, exposure)) as [RgbImage, RgbImage, RgbImage];
     const v2 = meanMotion(negateFlowInPlace(await estimator.estimate(dc, dp)), await estimator.estimate(dc, dn));
-    add(ref.video, rows[4]!, score(framesOf(decomposeWithMotion(s.blurry.data, v2, { exposure }), w, h)));
+    add(ref.video, rows[4]!, score(pixelMajorToFrames(decomposeWithMotion(s.blurry.data, v2, { exposure }), w, h)));
     add(ref.video, rows[5]!, score(toFrames(straight(latent, v2, exposure), w, h)));
   }
   await estimator.release();

@@ -12,18 +12,9 @@ import { readImage } from '../pipeline/io/image.js';
 import { psnrSequence, type MetricFrame } from '../pipeline/math/metrics.js';
 import { decomposeWithMotion, PHYSICS_DEFAULTS } from '../pipeline/math/motion/physics.js';
 import { intFlag, parseBenchFlags } from './lib/bench-args.js';
+import { pixelMajorToFrames } from './lib/frames.js';
 
 const list = (raw: string) => raw.split(',').map(Number);
-
-/** The 7 frames of pixel-major sRGB floats (21 channels) as 8-bit metric frames. */
-function toFrames(out: Float32Array, width: number, height: number): MetricFrame[] {
-  const n = width * height;
-  return Array.from({ length: 7 }, (_, j) => {
-    const data = new Uint8Array(n * 3);
-    for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.round(255 * out[p * 21 + 3 * j + c]!);
-    return { width, height, channels: 3, data };
-  });
-}
 
 async function main(): Promise<void> {
   const flags = parseBenchFlags('node dist/bench/physics.js', {
@@ -55,7 +46,7 @@ async function main(): Promise<void> {
       for (const s of settings) {
         const out = decomposeWithMotion(blurry.data, motion, { ...s, exposure: duty[ref.video] ?? 1 });
         const key = `${kind}/${s.spacing}/${s.iterations}`;
-        sums.set(key, (sums.get(key) ?? 0) + psnrSequence(toFrames(out, blurry.width, blurry.height), truth));
+        sums.set(key, (sums.get(key) ?? 0) + psnrSequence(pixelMajorToFrames(out, blurry.width, blurry.height), truth));
       }
     }
   }

@@ -3,6 +3,7 @@
 // flows, checked on a literal linear ramp where bilinear sampling is exact.
 import { describe, expect, it } from 'vitest';
 import { curved, straight } from '../bench/lib/curved-path.js';
+import { pixelMajorToFrames } from '../bench/lib/frames.js';
 import type { MotionField } from '../pipeline/math/motion/motion-field.js';
 
 const W = 16;
@@ -40,5 +41,20 @@ describe('curved-path renderer (bench/lib/curved-path.ts)', () => {
       const t = tau(j) * e;
       expect(out[8 * 21 + 3 * j]).toBeCloseTo((8 - (4 * t + 2 * t * t)) / 16, 6);
     }
+  });
+});
+
+describe('pixelMajorToFrames (bench/lib/frames.ts)', () => {
+  it('splits 21 pixel-major channels into 7 interleaved RGB frames, 8-bit rounded and clamped', () => {
+    // 2 pixels; channel k of pixel p holds (p * 21 + k) / 64: frame j, pixel p, colour c = (p * 21 + 3 j + c) / 64
+    const srgb = Float32Array.from({ length: 2 * 21 }, (_, i) => i / 64);
+    srgb[1] = -0.5; // frame 0, pixel 0, green: below 0
+    srgb[41] = 1.5; // frame 6, pixel 1, blue: above 1
+    const frames = pixelMajorToFrames(srgb, 2, 1);
+    expect(frames).toHaveLength(7);
+    const level = (k: number) => Math.round((255 * k) / 64);
+    expect(Array.from(frames[0]!.data)).toEqual([level(0), 0, level(2), level(21), level(22), level(23)]);
+    expect(Array.from(frames[6]!.data)).toEqual([level(18), level(19), level(20), level(39), level(40), 255]);
+    expect(frames[3]).toMatchObject({ width: 2, height: 1, channels: 3 });
   });
 });
