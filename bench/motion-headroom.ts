@@ -6,13 +6,18 @@
 //   curved    the same frame rendered along the parabola through both neighbours' flows:
 //             d(tau) = tau v + tau^2 a / 2, v = (F_next + F_prev) / 2, a = F_next - F_prev;
 //   deblurred the flow taken between the three frames after each is deblurred with that motion
-//             (physics and reference both use it).
+//             (physics and reference both use it);
+//   sharp     the flow taken between the true middle frames of this window and its two neighbours
+//             (no blur at all: what a flow estimator that sees through blur could give at best, with
+//             the same estimator; physics and reference both use it).
 // Only samples with both neighbours count (the curved path needs both), so every row scores the
 // same samples. PSNR pooled over the 7 frames of a sample (8-bit, capped at 100 dB), averaged.
 // Usage: node dist/bench/motion-headroom.js [--set runs/bench-quality/clips-valid] [--exposure 1] [--samples 0]
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSample, selectSamples } from '../pipeline/eval/dataset.js';
+import { sharpPath } from '../pipeline/io/dataset-layout.js';
+import { readImage } from '../pipeline/io/image.js';
 import { createFlowEstimator } from '../pipeline/flow/estimator.js';
 import { negateFlowInPlace } from '../pipeline/math/guidance-transforms.js';
 import { decodeToLinear, encodeLinearTo8, encodeLinearToSrgbFloat } from '../pipeline/math/colour.js';
@@ -49,7 +54,7 @@ async function main(): Promise<void> {
   if (!existsSync(flags.set)) throw new Error(`${flags.set} not found: \`npm run bench:quality\` builds the real-clip windows and the procedural set under runs/bench-quality (or give --set DATASET)`);
   const set = await selectSamples(flags.set, { split: 'valid', needPrevious: true, needBbox: false, maxSamples: intFlag('samples', flags.samples, 0) });
   const estimator = await createFlowEstimator({ backend: 'builtin' });
-  const rows = ['repeat blurry', 'physics, straight', 'reference, straight', 'reference, curved', 'physics, flow between deblurred frames', 'reference, flow between deblurred frames'];
+  const rows = ['repeat blurry', 'physics, straight', 'reference, straight', 'reference, curved', 'physics, flow between deblurred frames', 'reference, flow between deblurred frames', 'physics, flow between true middle frames', 'reference, flow between true middle frames'];
   const sums = new Map<string, number>();
   const counts = new Map<string, number>();
   const add = (video: string, row: string, v: number) => {
@@ -79,6 +84,11 @@ async function main(): Promise<void> {
     const v2 = meanMotion(negateFlowInPlace(await estimator.estimate(dc, dp)), await estimator.estimate(dc, dn));
     add(ref.video, rows[4]!, score(pixelMajorToFrames(decomposeWithMotion(s.blurry.data, v2, { exposure }), w, h)));
     add(ref.video, rows[5]!, score(toFrames(straight(latent, v2, exposure), w, h)));
+    const [sp, sn] = await Promise.all([ref.index - 1, ref.index + 1].map((i) => readImage(sharpPath(set.root, ref.video, i, MIDDLE))));
+    const sc = s.sharp[MIDDLE]!;
+    const v3 = meanMotion(negateFlowInPlace(await estimator.estimate(sc, sp!)), await estimator.estimate(sc, sn!));
+    add(ref.video, rows[6]!, score(pixelMajorToFrames(decomposeWithMotion(s.blurry.data, v3, { exposure }), w, h)));
+    add(ref.video, rows[7]!, score(toFrames(straight(latent, v3, exposure), w, h)));
   }
   await estimator.release();
   const videos = [...new Set([...sums.keys()].map((k) => k.split('\t')[0]!))].filter((v) => v !== 'all').sort();
