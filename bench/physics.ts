@@ -3,7 +3,7 @@
 // kernel sample spacings, on a procedural set of known exposure with the motion afb estimates from
 // the blurry frames (both neighbours) or the scene's exact motion; and the time of one 960x544 frame
 // on this thread for the same settings (ratios in one run: the machine is shared).
-// Usage: node dist/bench/physics.js [--set data/valid-motion] [--samples 48] [--iterations 0,3,6,10] [--spacings 2,3]
+// Usage: node dist/bench/physics.js [--set data/valid-motion] [--samples 48] [--iterations 0,3,6,10] [--spacings 1,2,3]
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeNpy } from '../pipeline/io/npy.js';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     set: { type: 'string', default: join('data', 'valid-motion'), help: 'a dataset written with afb synth --motion-files exact,video (scripts/train-cpu.sh motion makes data/valid-motion)' },
     samples: { type: 'string', default: '48', help: 'samples scored (evenly spaced)' },
     iterations: { type: 'string', default: '0,3,6,10', help: 'Richardson-Lucy iterations to try' },
-    spacings: { type: 'string', default: '2,3', help: 'largest distances between kernel samples, pixels' },
+    spacings: { type: 'string', default: '1,2,3', help: 'largest distances between kernel samples, pixels' },
     motion: { type: 'string', default: 'video,exact', help: 'motion kinds: video (estimated from the blurry frames), exact' },
   });
   const manifest = await readManifest(flags.set);

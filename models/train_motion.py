@@ -35,6 +35,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--video-motion-share', type=float, default=0.7,
                    help='share of training samples that use the motion estimated from video (the rest: exact motion)')
     p.add_argument('--iterations', type=int, default=PhysicsOptions.iterations, help='Richardson-Lucy iterations of the physics input')
+    p.add_argument('--spacing', type=float, default=PhysicsOptions.spacing,
+                   help='largest distance between the kernel samples along a streak, pixels (the runtime default)')
     p.add_argument('--out', required=True, help='run folder (ckpt.pt, best.pt, log.jsonl)')
     p.add_argument('--resume', action='store_true', help='continue from <out>/ckpt.pt')
     p.add_argument('--device', default='cpu')
@@ -90,7 +92,7 @@ def main(argv=None) -> int:
     os.makedirs(a.out, exist_ok=True)
     ckpt_path, best_path = os.path.join(a.out, 'ckpt.pt'), os.path.join(a.out, 'best.pt')
     log = common.JsonlLog(os.path.join(a.out, 'log.jsonl'))
-    physics = PhysicsOptions(iterations=a.iterations)
+    physics = PhysicsOptions(iterations=a.iterations, spacing=a.spacing)
 
     torch.manual_seed(a.seed)
     net = MotionRefiner(a.preset).to(device)

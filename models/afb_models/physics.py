@@ -21,7 +21,7 @@ RL_EPSILON = 1e-4
 @dataclass(frozen=True)
 class PhysicsOptions:
     iterations: int = 6
-    spacing: float = 3.0
+    spacing: float = 1.0
     max_samples: int = 9
     static_threshold: float = 0.5
     frames: int = 7

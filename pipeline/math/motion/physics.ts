@@ -19,11 +19,11 @@ export interface PhysicsOptions extends LineKernelOptions {
   readonly frames: number;
 }
 
-/** Defaults: 6 iterations, samples <= 3 px apart, at most 9 (docs/flow.md has the measurements behind them). */
+/** Defaults: 6 iterations, samples <= 1 px apart, at most 9 (docs/motion.md has the measurements behind them). */
 export const PHYSICS_DEFAULTS: PhysicsOptions = {
   exposure: 1,
   iterations: 6,
-  spacing: 3,
+  spacing: 1,
   maxSamples: 9,
   staticThreshold: DEFAULT_STATIC_THRESHOLD,
   frames: 7,
