@@ -10,6 +10,8 @@
 //   sharp     the flow taken between the true middle frames of this window and its two neighbours
 //             (no blur at all: what a flow estimator that sees through blur could give at best, with
 //             the same estimator; physics and reference both use it).
+// Beside them, the physics with kernel samples 3 px apart along the streak (the default until
+// 2026-12-04; now 1 px): a streak sampled that sparsely is a comb, not a box.
 // Only samples with both neighbours count (the curved path needs both), so every row scores the
 // same samples. PSNR pooled over the 7 frames of a sample (8-bit, capped at 100 dB), averaged.
 // Usage: node dist/bench/motion-headroom.js [--set runs/bench-quality/clips-valid] [--exposure 1] [--samples 0]
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
   if (!existsSync(flags.set)) throw new Error(`${flags.set} not found: \`npm run bench:quality\` builds the real-clip windows and the procedural set under runs/bench-quality (or give --set DATASET)`);
   const set = await selectSamples(flags.set, { split: 'valid', needPrevious: true, needBbox: false, maxSamples: intFlag('samples', flags.samples, 0) });
   const estimator = await createFlowEstimator({ backend: 'builtin' });
-  const rows = ['repeat blurry', 'physics, straight', 'reference, straight', 'reference, curved', 'physics, flow between deblurred frames', 'reference, flow between deblurred frames', 'physics, flow between true middle frames', 'reference, flow between true middle frames'];
+  const rows = ['repeat blurry', 'physics, straight', 'physics, kernel samples 3 px apart', 'reference, straight', 'reference, curved', 'physics, flow between deblurred frames', 'reference, flow between deblurred frames', 'physics, flow between true middle frames', 'reference, flow between true middle frames'];
   const sums = new Map<string, number>();
   const counts = new Map<string, number>();
   const add = (video: string, row: string, v: number) => {
@@ -77,18 +79,19 @@ async function main(): Promise<void> {
     const blurry = { ...s.blurry, channels: 3 } as MetricFrame;
     add(ref.video, rows[0]!, score(Array.from({ length: FRAMES }, () => blurry)));
     add(ref.video, rows[1]!, score(pixelMajorToFrames(decomposeWithMotion(s.blurry.data, v, { exposure }), w, h)));
-    add(ref.video, rows[2]!, score(toFrames(straight(latent, v, exposure), w, h)));
-    add(ref.video, rows[3]!, score(toFrames(curved(latent, fromPrev, toNext, exposure), w, h)));
+    add(ref.video, rows[2]!, score(pixelMajorToFrames(decomposeWithMotion(s.blurry.data, v, { exposure, spacing: 3 }), w, h)));
+    add(ref.video, rows[3]!, score(toFrames(straight(latent, v, exposure), w, h)));
+    add(ref.video, rows[4]!, score(toFrames(curved(latent, fromPrev, toNext, exposure), w, h)));
     // the neighbours deblurred with this frame's motion (an approximation: theirs is close to it)
     const [dp, dc, dn] = [s.previous, s.blurry, s.next].map((img) => deblurred(img, v, exposure)) as [RgbImage, RgbImage, RgbImage];
     const v2 = meanMotion(negateFlowInPlace(await estimator.estimate(dc, dp)), await estimator.estimate(dc, dn));
-    add(ref.video, rows[4]!, score(pixelMajorToFrames(decomposeWithMotion(s.blurry.data, v2, { exposure }), w, h)));
-    add(ref.video, rows[5]!, score(toFrames(straight(latent, v2, exposure), w, h)));
+    add(ref.video, rows[5]!, score(pixelMajorToFrames(decomposeWithMotion(s.blurry.data, v2, { exposure }), w, h)));
+    add(ref.video, rows[6]!, score(toFrames(straight(latent, v2, exposure), w, h)));
     const [sp, sn] = await Promise.all([ref.index - 1, ref.index + 1].map((i) => readImage(sharpPath(set.root, ref.video, i, MIDDLE))));
     const sc = s.sharp[MIDDLE]!;
     const v3 = meanMotion(negateFlowInPlace(await estimator.estimate(sc, sp!)), await estimator.estimate(sc, sn!));
-    add(ref.video, rows[6]!, score(pixelMajorToFrames(decomposeWithMotion(s.blurry.data, v3, { exposure }), w, h)));
-    add(ref.video, rows[7]!, score(toFrames(straight(latent, v3, exposure), w, h)));
+    add(ref.video, rows[7]!, score(pixelMajorToFrames(decomposeWithMotion(s.blurry.data, v3, { exposure }), w, h)));
+    add(ref.video, rows[8]!, score(toFrames(straight(latent, v3, exposure), w, h)));
   }
   await estimator.release();
   const videos = [...new Set([...sums.keys()].map((k) => k.split('\t')[0]!))].filter((v) => v !== 'all').sort();
