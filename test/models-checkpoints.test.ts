@@ -132,9 +132,9 @@ describe('committed checkpoints', () => {
     const motionArgs = (run: string) => ['models/train_motion.py', '--data', join(dir, 'toy-motion'), '--preset', 'light', '--crop', '32', '--batch', '2',
       '--out', run, '--threads', '1', '--physics-cache', join(dir, 'physics-cache'), '--val-every', '100000', '--ckpt-every', '100000'];
     const run = runFrom('motion-light');
-    const out = python([...motionArgs(run), '--steps', '15010', '--resume', '--stop-after', '2']);
-    expect(out).toMatch(/resumed from .* at step 15000/);
-    expect(lastRecord(run)).toMatchObject({ type: 'stop', step: 15002 });
+    const out = python([...motionArgs(run), '--steps', '19010', '--resume', '--stop-after', '2']);
+    expect(out).toMatch(/resumed from .* at step 19000/);
+    expect(lastRecord(run)).toMatchObject({ type: 'stop', step: 19002 });
     const fresh = join(dir, 'motion-fresh');
     python([...motionArgs(fresh), '--steps', '2']);
     expect(lastRecord(fresh)).toMatchObject({ step: 2 });
