@@ -37,10 +37,12 @@ export function neighbourRequests<T extends MotionRequest['cur']>(frames: readon
 /**
  * Memory the motions kept from the exposure estimate may hold (per MotionKeeper): a frame's motion
  * is 2 floats per pixel plus 2 bytes of guidance, 10 bytes a pixel, so the 12 frames `afb video`
- * estimates from fit whole up to 1920x1080 (12 x 20.7 MB = 237 MiB); at 4K (83 MB a frame) the
- * first 3 are kept and the others computed again, as before (keeping all 12 would hold 1 GB).
+ * estimates from fit whole up to 960x540 (12 x 5.2 MB = 59 MiB); at 1080p (20.7 MB a frame) the
+ * first 3 are kept and the others computed again in the workers. Keeping all 12 at 1080p (a
+ * 256 MiB budget) raised the peak RSS of `afb video` on 1080p by ~180 MB, over the 1.5 GB goal,
+ * for no time measured (docs/pipeline.md, memory).
  */
-export const EXPOSURE_MOTION_BUDGET_BYTES = 256 * 2 ** 20;
+export const EXPOSURE_MOTION_BUDGET_BYTES = 64 * 2 ** 20;
 
 /** Bytes a frame's motion holds (its motion field and its guidance). */
 export function frameMotionBytes(m: FrameMotion): number {
