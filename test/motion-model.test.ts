@@ -1,7 +1,7 @@
 // The motion-aware model: the physics in TypeScript against the PyTorch physics the network is
 // trained on, and the exported ONNX network (contract, PyTorch parity, zero-initialised residual).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,5 +177,50 @@ describe('the learned method in the frame pipeline', () => {
     } finally {
       await motion.release();
     }
+  });
+});
+
+describe("the model's physics settings (its sidecar's physics block)", () => {
+  it('the learned method computes its physics input with the sidecar settings; a bad block or a missing sidecar is reported', async () => {
+    const onnx = join(dir, 'motion0-side.onnx');
+    const sidecar = join(dir, 'motion0-side.json');
+    python(['models/export_motion.py', '--random', '0', '--out', onnx]); // zero residual: output = physics input
+    const side = JSON.parse(readFileSync(sidecar, 'utf8')) as { physics: Record<string, number> };
+    expect(side.physics).toEqual({ iterations: 6, spacing: 1, max_samples: 9, static_threshold: 0.5, frames: 7 });
+    const w = 64; const h = 40;
+    const rgb = new Uint8Array(w * h * 3).map((_, i) => 128 + Math.round(90 * Math.sin(i * 0.05) * Math.cos(i * 0.0031)));
+    const m = new Float32Array(w * h * 2).map((_, i) => (i % 2 === 0 ? 7 : -2));
+    const task = { index: 0, width: w, height: h, rgb, motion: m, exposure: 1, consistency: false, tile: 0 };
+    const physics6 = (await decomposeFrame({}, { ...task, method: 'physics' })).frames;
+    const physics0 = (await decomposeFrame({}, { ...task, method: 'physics', iterations: 0 })).frames;
+    expect(Buffer.from(physics6).equals(Buffer.from(physics0))).toBe(false);
+    const learned = async (physics: Record<string, number> | undefined, warn: (m: string) => void = () => undefined) => {
+      if (physics) writeFileSync(sidecar, JSON.stringify({ ...side, physics }));
+      else rmSync(sidecar, { force: true });
+      const model = await MotionDecomposer.create(onnx, { warn });
+      try {
+        return { physics: model.physics, frames: (await decomposeFrame({ motion: model }, { ...task, method: 'learned' })).frames };
+      } finally {
+        await model.release();
+      }
+    };
+    const maxDiff = (a: Uint8Array, b: Uint8Array) => a.reduce((d, v, i) => Math.max(d, Math.abs(v - b[i]!)), 0);
+    // the shipped settings: the physics method's defaults
+    const trained6 = await learned(side.physics);
+    expect(maxDiff(trained6.frames, physics6)).toBeLessThanOrEqual(1);
+    // a network trained on 0 iterations gets the blurry frame moved along the motion as its input
+    const trained0 = await learned({ ...side.physics, iterations: 0 });
+    expect(trained0.physics.iterations).toBe(0);
+    expect(maxDiff(trained0.frames, physics0)).toBeLessThanOrEqual(1);
+    expect(maxDiff(trained0.frames, physics6)).toBeGreaterThan(2);
+    // bad blocks: ModelError naming the sidecar and the field
+    await expect(learned({ ...side.physics, spacing: -1 })).rejects.toMatchObject({ name: 'ModelError', message: expect.stringMatching(/physics\.spacing.*-1.*motion0-side\.json/) });
+    await expect(learned({ ...side.physics, kernel: 3 })).rejects.toMatchObject({ name: 'ModelError', message: expect.stringMatching(/Unknown physics setting "kernel"/) });
+    await expect(learned({ ...side.physics, frames: 5 })).rejects.toMatchObject({ name: 'ModelError', message: expect.stringMatching(/physics\.frames = 5/) });
+    // no sidecar: the defaults, with a warning naming the missing file
+    const warnings: string[] = [];
+    const bare = await learned(undefined, (msg) => warnings.push(msg));
+    expect(bare.physics).toEqual(trained6.physics);
+    expect(warnings.some((msg) => msg.includes('motion0-side.json') && msg.includes('defaults'))).toBe(true);
   });
 });

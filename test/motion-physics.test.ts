@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { linearToSrgb, srgbToLinear } from '../pipeline/math/colour.js';
 import { applyLineKernel, sampleCount, sampleCounts } from '../pipeline/math/motion/line-kernel.js';
 import { frameTime, meanMotion, movingPixels, staticMask } from '../pipeline/math/motion/motion-field.js';
-import { deblurWithMotion, decomposeWithMotion, deblurRichardsonLucy, prepareMotion, renderAlongMotion, renderDeblurred, resolvePhysicsOptions } from '../pipeline/math/motion/physics.js';
+import { deblurWithMotion, decomposeWithMotion, deblurRichardsonLucy, prepareMotion, renderAlongMotion, renderDeblurred, physicsOptionsFromSidecar, resolvePhysicsOptions } from '../pipeline/math/motion/physics.js';
 import { addExposureSums, exposureCorrelations, pickExposure } from '../pipeline/math/motion/exposure.js';
 
 const constantMotion = (w: number, h: number, u: number, v: number) => {
@@ -178,6 +178,19 @@ describe('physical decomposition', () => {
     expect(warped).toBeGreaterThan(base + 1.5);
     expect(physics).toBeGreaterThan(warped + 2);
     expect(physics).toBeGreaterThan(22);
+  });
+});
+
+describe("a motion model's physics block", () => {
+  it('maps the snake_case fields, fills the defaults and names a bad or unknown field', () => {
+    expect(physicsOptionsFromSidecar({ iterations: 3, spacing: 2.5, max_samples: 5, static_threshold: 0.25, frames: 7 }))
+      .toEqual({ iterations: 3, spacing: 2.5, maxSamples: 5, staticThreshold: 0.25, frames: 7 });
+    expect(physicsOptionsFromSidecar({ iterations: 0 })).toEqual({ iterations: 0, spacing: 1, maxSamples: 9, staticThreshold: 0.5, frames: 7 });
+    expect(() => physicsOptionsFromSidecar({ spacing: 0 })).toThrow(/physics\.spacing but received 0/);
+    expect(() => physicsOptionsFromSidecar({ max_samples: 2.5 })).toThrow(/physics\.max_samples but received 2\.5/);
+    expect(() => physicsOptionsFromSidecar({ iterations: '6' })).toThrow(/a number for physics\.iterations but received "6"/);
+    expect(() => physicsOptionsFromSidecar({ maxSamples: 9 })).toThrow(/Unknown physics setting "maxSamples"/);
+    expect(() => physicsOptionsFromSidecar([6])).toThrow(/an object for physics/);
   });
 });
 

@@ -38,7 +38,8 @@ export interface DecomposeTask {
   readonly neighbours?: MotionNeighbours;
   /** Exposure fraction e for 'physics'/'learned' (default 1). */
   readonly exposure?: number;
-  /** Richardson-Lucy iterations of the physics (default PHYSICS_DEFAULTS; 0: the blurry frame moved along the motion). */
+  /** Richardson-Lucy iterations of the physics (default: the motion model's sidecar for 'learned', PHYSICS_DEFAULTS
+   * for 'physics'; 0: the blurry frame moved along the motion). */
   readonly iterations?: number;
   /** 'learned': average the network over this many mirrored / time-reversed copies (1, 2, 4 or 8; default 1). */
   readonly ensemble?: number;
@@ -161,8 +162,11 @@ export async function decomposeFrame(models: FrameModels, task: DecomposeTask): 
     const lone: MotionField = motion ?? { width: w, height: h, data: new Float32Array(w * h * 2) }; // a lone frame: static
     // The frame is deblurred once; its 7 frames are rendered a band or a tile at a time, so the
     // physics never holds all 7 frames of a large image as floats (docs/pipeline.md, memory).
+    // The learned method computes the physics as its network was trained on (the model's sidecar).
+    if (method === 'learned' && !models.motion) throw new RangeError('The learned method needs the motion-aware model (--model)');
+    const settings = method === 'learned' ? models.motion!.physics : PHYSICS_DEFAULTS;
     const tp = performance.now();
-    const deblurred = deblurWithMotion(rgb, lone, { exposure, iterations: task.iterations ?? PHYSICS_DEFAULTS.iterations });
+    const deblurred = deblurWithMotion(rgb, lone, { ...settings, exposure, iterations: task.iterations ?? settings.iterations });
     physicsMs = performance.now() - tp;
     if (method === 'physics') {
       const tr = performance.now();
@@ -175,8 +179,7 @@ export async function decomposeFrame(models: FrameModels, task: DecomposeTask): 
       }
       physicsMs += performance.now() - tr;
     } else {
-      if (!models.motion) throw new RangeError('The learned method needs the motion-aware model (--model)');
-      const model = models.motion;
+      const model = models.motion!;
       const displacement = deblurred.motion.displacement; // e * F
       out = await runTiled(task, async (r) => {
         const tr = performance.now();

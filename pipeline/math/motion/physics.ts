@@ -47,6 +47,46 @@ export function resolvePhysicsOptions(options: Partial<PhysicsOptions> = {}): Ph
   return o;
 }
 
+/** The settings a motion model's sidecar may give (its `physics` block, snake_case as
+ * models/export_motion.py writes it): the physics the network was trained on. */
+const SIDECAR_PHYSICS_FIELDS = {
+  iterations: 'iterations',
+  spacing: 'spacing',
+  max_samples: 'maxSamples',
+  static_threshold: 'staticThreshold',
+  frames: 'frames',
+} as const satisfies Record<string, Exclude<keyof PhysicsOptions, 'exposure'>>;
+
+/**
+ * A motion model's `physics` block as options (missing fields: the defaults). RangeError naming
+ * the field for a value out of range, a field this version does not know, or a block that is not
+ * an object: the network's physics input must be computed as it was in training.
+ */
+export function physicsOptionsFromSidecar(block: unknown): Omit<PhysicsOptions, 'exposure'> {
+  if (typeof block !== 'object' || block === null || Array.isArray(block)) {
+    throw new RangeError(`Expected an object for physics but received ${JSON.stringify(block)}`);
+  }
+  const given: Partial<Record<keyof PhysicsOptions, number>> = {};
+  for (const [key, value] of Object.entries(block)) {
+    const field = (SIDECAR_PHYSICS_FIELDS as Record<string, Exclude<keyof PhysicsOptions, 'exposure'>>)[key];
+    if (!field) throw new RangeError(`Unknown physics setting "${key}" (known: ${Object.keys(SIDECAR_PHYSICS_FIELDS).join(', ')})`);
+    if (typeof value !== 'number') throw new RangeError(`Expected a number for physics.${key} but received ${JSON.stringify(value)}`);
+    given[field] = value;
+  }
+  try {
+    return withoutExposure(resolvePhysicsOptions(given));
+  } catch (cause) {
+    // name the sidecar's field, not the option's
+    const message = Object.entries(SIDECAR_PHYSICS_FIELDS).reduce((m, [key, field]) => m.replace(` for ${field} `, ` for physics.${key} `), (cause as Error).message);
+    throw new RangeError(message, { cause });
+  }
+}
+
+/** The settings that belong to a model (all but the exposure, which belongs to the clip). */
+export function withoutExposure(o: PhysicsOptions): Omit<PhysicsOptions, 'exposure'> {
+  return { iterations: o.iterations, spacing: o.spacing, maxSamples: o.maxSamples, staticThreshold: o.staticThreshold, frames: o.frames };
+}
+
 /** The motion prepared for one frame: displacement over the exposure, samples per pixel, moving pixels. */
 export interface PreparedMotion {
   readonly width: number;
