@@ -1,39 +1,17 @@
 // Reproducible quality benchmark: builds a procedural benchmark set from the VALIDATION photos only,
 // runs `afb eval` for the shipped model with ground-truth guidance, guidance from video and the
 // predictor (P1/P3/P5), and writes docs/RESULTS.md. Run: npm run bench:quality [-- --help].
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { cpus, totalmem, platform, release } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { DEFAULT_MODEL_FILES, DEFAULT_MOTION_MODEL_FILES, DEFAULT_PREDICTOR_FILES, parseEnsemble } from '../configs/model-options.js';
-import { packageRoot } from '../pipeline/video/defaults.js';
 import { writeFileAtomic } from '../pipeline/io/atomic.js';
 import { formatEvalMarkdown, type EvalReport } from '../pipeline/eval/report.js';
 import { intFlag, parseBenchFlags } from './lib/bench-args.js';
-
-const ROOT = packageRoot();
-
-/** Real-clip windows: normal-rate real footage from Debian packages (scripts/fetch-clips.sh), up-sampled
- * 7x with flow interpolation and averaged over 49 sub-frames = 7 source frame intervals per blurry frame.
- * Their ground truth is real frames plus interpolated in-betweens; guidance comes from flow between them. */
-export const CLIP_SET = {
-  dir: 'data/clips',
-  clips: ['cityCC0.mpg', 'cockatoo.mp4'],
-  size: '320x180',
-  interpolate: 7,
-  window: 49,
-} as const;
-
-/** The benchmark set: fixed seed and settings, so every run renders the same pixels. */
-export const BENCH_SET = {
-  photos: 'data/photos/valid',
-  seed: 20221023, // fixed: the paper's ECCV 2022 date; any constant works, it must never change
-  count: 48, // 6 videos x 8 exposures: ~2-4 minutes of evaluation on 2 cores
-  size: '320x192', // a small 5:3 video frame, a multiple of 4 like the model needs
-  framesPerVideo: 8,
-} as const;
+import { afb, ROOT, rel, run } from './lib/commands.js';
+import { BENCH_SET, CLIP_SET } from './lib/sets.js';
 
 interface Run {
   readonly id: string;
@@ -44,34 +22,10 @@ interface Run {
   seconds?: number;
 }
 
-function rel(path: string): string {
-  return relative(ROOT, path) || '.';
-}
-
 /** The first shipped model file that exists under models/ (else the first name, reported missing later). */
 function shipped(files: readonly string[]): string {
   const paths = files.map((f) => join(ROOT, 'models', f));
   return paths.find((p) => existsSync(p)) ?? paths[0]!;
-}
-
-/** Run `node bin/afb.js ARGS`; resolves to stdout; stderr (progress) goes to ours. */
-function afb(args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'afb.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`afb ${args.join(' ')} exited with ${code}`))));
-  });
-}
-
-/** Run a command with inherited output; rejects on a non-zero exit. */
-function run(cmd: string, args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`))));
-  });
 }
 
 async function sha256(path: string): Promise<string> {

@@ -9,7 +9,7 @@ import { exposureCorrelations, pickExposure } from './math/motion/exposure.js';
 import { createMotionSource, motionFileSource, type FrameMotion } from './motion/source.js';
 import type { Provider } from './runtime/session.js';
 import type { DecomposeMethod } from '../configs/model-options.js';
-import { decomposeFrame, type FrameModels } from './frame/decompose-frame.js';
+import { decomposeFrame, motionTaskFields, type FrameModels } from './frame/decompose-frame.js';
 import { writeFolderAtomically } from './io/folder-output.js';
 import { openPreviewSink, openVideoSink } from './io/frame-sink.js';
 import { writeGuidance } from './io/guidance-io.js';
@@ -155,7 +155,7 @@ export async function runDecompose(job: DecomposeJob): Promise<DecomposeSummary>
         const exposure = m.motion && method !== 'guidance' ? imageExposure(job.exposure, image, m.motion, job.log) : undefined;
         const result = await decomposeFrame(models, {
           index: k, width, height, rgb: image.data, method, guidance: g.data, tile, consistency: job.consistency, ensemble: job.ensemble ?? 1,
-          ...(m.motion && exposure !== undefined ? { motion: m.motion.data, exposure } : {}),
+          ...(m.motion && exposure !== undefined ? { ...motionTaskFields(m.motion), exposure } : {}),
         });
         checkCancel();
         const plane = width * height * 3;

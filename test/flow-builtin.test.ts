@@ -6,6 +6,8 @@ import { median3x3 } from '../pipeline/math/flow/median.js';
 import { renderSyntheticPair, standardPairSpecs } from '../bench/lib/synthetic-pairs.js';
 import { createFlowEstimator, type FlowEstimator } from '../pipeline/flow/estimator.js';
 import { motionFromNeighbours } from '../pipeline/motion/video-motion.js';
+import { BuiltinFlowEstimator } from '../pipeline/flow/builtin.js';
+import { decomposeFrame, motionTaskFields } from '../pipeline/frame/decompose-frame.js';
 import { quantizeFlow } from '../pipeline/math/guidance.js';
 import type { FlowField, RgbImage } from '../pipeline/math/types.js';
 
@@ -164,8 +166,30 @@ describe('guidance from video', () => {
     expect(Array.from((await motionFromNeighbours(e, { prev: a, cur: b, next: c }, 'next'))!.data)).toEqual([2, -1]);
     // both: mean of (-2, 1) (from the previous frame) and (2, -1) (to the next one)
     expect(Array.from((await motionFromNeighbours(e, { prev: a, cur: b, next: c }))!.data)).toEqual([0, 0]);
+    // ... and how far apart the two are: |(-2, 1) - (2, -1)| = sqrt(20); one neighbour: no disagreement
+    expect((await motionFromNeighbours(e, { prev: a, cur: b, next: c }))!.disagreement![0]).toBeCloseTo(Math.sqrt(20), 6);
+    expect((await motionFromNeighbours(e, { prev: a, cur: b, next: c }, 'next'))!.disagreement).toBeUndefined();
     expect(Array.from((await motionFromNeighbours(e, { prev: a, cur: b }, 'next'))!.data)).toEqual([-2, 1]); // the last frame: previous only
     expect(await motionFromNeighbours(e, { cur: b })).toBeUndefined();
+  });
+  it('the physics gets the disagreement alike whether the worker computes the motion or it is sent with the frame', async () => {
+    const w = 96; const h = 64;
+    const texture = (x: number, y: number) => 128 + 60 * Math.sin(0.31 * x + 0.7 * Math.sin(0.05 * y)) + 40 * Math.cos(0.23 * y - 0.11 * x);
+    // content moves 2 px right from the previous frame, then 6 px right to the next one: mean 4, disagreement 4
+    const frame = (shift: number): RgbImage => ({ width: w, height: h, data: Uint8Array.from({ length: w * h * 3 }, (_, i) => Math.round(texture((Math.floor(i / 3) % w) - shift, Math.floor(i / 3 / w)))) });
+    const [prev, cur, next] = [frame(-2), frame(0), frame(6)];
+    const motion = (await motionFromNeighbours(new BuiltinFlowEstimator(), { prev, cur, next }))!;
+    const inner = (p: number) => Math.floor(p / w) > 12 && Math.floor(p / w) < h - 12 && p % w > 16 && p % w < w - 16;
+    const centre = Array.from({ length: w * h }, (_, p) => p).filter(inner);
+    const mean = (f: (p: number) => number) => centre.reduce((acc, p) => acc + f(p), 0) / centre.length;
+    expect(mean((p) => motion.data[2 * p]!)).toBeCloseTo(4, 0);
+    expect(mean((p) => motion.disagreement![p]!)).toBeCloseTo(4, 0);
+    const task = { index: 0, width: w, height: h, rgb: cur.data, method: 'physics' as const, exposure: 1, tile: 0, consistency: false };
+    const inWorker = await decomposeFrame({}, { ...task, prev: prev.data, next: next.data });
+    const sent = await decomposeFrame({}, { ...task, ...motionTaskFields(motion) });
+    const withoutDisagreement = await decomposeFrame({}, { ...task, motion: motion.data });
+    expect(Buffer.from(inWorker.frames).equals(Buffer.from(sent.frames))).toBe(true);
+    expect(Buffer.from(inWorker.frames).equals(Buffer.from(withoutDisagreement.frames))).toBe(false);
   });
   it('gives the direction content moves in, with the built-in estimator', async () => {
     const est = await createFlowEstimator({ workingWidth: 96 });

@@ -194,12 +194,12 @@ describe("the model's physics settings (its sidecar's physics block)", () => {
     const physics6 = (await decomposeFrame({}, { ...task, method: 'physics' })).frames;
     const physics0 = (await decomposeFrame({}, { ...task, method: 'physics', iterations: 0 })).frames;
     expect(Buffer.from(physics6).equals(Buffer.from(physics0))).toBe(false);
-    const learned = async (physics: Record<string, number> | undefined, warn: (m: string) => void = () => undefined) => {
+    const learned = async (physics: Record<string, number | boolean> | undefined, warn: (m: string) => void = () => undefined, extra: { disagreement?: Float32Array } = {}) => {
       if (physics) writeFileSync(sidecar, JSON.stringify({ ...side, physics }));
       else rmSync(sidecar, { force: true });
       const model = await MotionDecomposer.create(onnx, { warn });
       try {
-        return { physics: model.physics, frames: (await decomposeFrame({ motion: model }, { ...task, method: 'learned' })).frames };
+        return { physics: model.physics, frames: (await decomposeFrame({ motion: model }, { ...task, ...extra, method: 'learned' })).frames };
       } finally {
         await model.release();
       }
@@ -213,6 +213,13 @@ describe("the model's physics settings (its sidecar's physics block)", () => {
     expect(trained0.physics.iterations).toBe(0);
     expect(maxDiff(trained0.frames, physics0)).toBeLessThanOrEqual(1);
     expect(maxDiff(trained0.frames, physics6)).toBeGreaterThan(2);
+    // the motion's disagreement: the physics method keeps the deblurring only where it is trusted;
+    // the network gets that physics only when its sidecar says flow_trust (the shipped one does not)
+    const disagreement = new Float32Array(w * h).map((_, p) => (p % w < w / 2 ? 0 : 20));
+    const physicsTrusted = (await decomposeFrame({}, { ...task, disagreement, method: 'physics' })).frames;
+    expect(maxDiff(physicsTrusted, physics6)).toBeGreaterThan(2);
+    expect(maxDiff((await learned(side.physics, undefined, { disagreement })).frames, physics6)).toBeLessThanOrEqual(1);
+    expect(maxDiff((await learned({ ...side.physics, flow_trust: true }, undefined, { disagreement })).frames, physicsTrusted)).toBeLessThanOrEqual(1);
     // bad blocks: ModelError naming the sidecar and the field
     await expect(learned({ ...side.physics, spacing: -1 })).rejects.toMatchObject({ name: 'ModelError', message: expect.stringMatching(/physics\.spacing.*-1.*motion0-side\.json/) });
     await expect(learned({ ...side.physics, kernel: 3 })).rejects.toMatchObject({ name: 'ModelError', message: expect.stringMatching(/Unknown physics setting "kernel"/) });
@@ -220,7 +227,7 @@ describe("the model's physics settings (its sidecar's physics block)", () => {
     // no sidecar: the defaults, with a warning naming the missing file
     const warnings: string[] = [];
     const bare = await learned(undefined, (msg) => warnings.push(msg));
-    expect(bare.physics).toEqual(trained6.physics);
+    expect(bare.physics).toEqual({ ...trained6.physics, flowTrust: true });
     expect(warnings.some((msg) => msg.includes('motion0-side.json') && msg.includes('defaults'))).toBe(true);
   });
 });

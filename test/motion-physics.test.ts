@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { linearToSrgb, srgbToLinear } from '../pipeline/math/colour.js';
 import { applyLineKernel, sampleCount, sampleCounts } from '../pipeline/math/motion/line-kernel.js';
-import { frameTime, meanMotion, movingPixels, staticMask } from '../pipeline/math/motion/motion-field.js';
-import { deblurWithMotion, decomposeWithMotion, deblurRichardsonLucy, prepareMotion, renderAlongMotion, renderDeblurred, physicsOptionsFromSidecar, resolvePhysicsOptions } from '../pipeline/math/motion/physics.js';
+import { frameTime, meanMotion, motionTrust, movingPixels, staticMask } from '../pipeline/math/motion/motion-field.js';
+import { deblurWithMotion, decomposeWithMotion, deblurRichardsonLucy, keepTrustedDeblurring, prepareMotion, renderAlongMotion, renderDeblurred, physicsOptionsFromSidecar, resolvePhysicsOptions } from '../pipeline/math/motion/physics.js';
 import { addExposureSums, exposureCorrelations, pickExposure } from '../pipeline/math/motion/exposure.js';
 
 const constantMotion = (w: number, h: number, u: number, v: number) => {
@@ -28,6 +28,27 @@ describe('motion fields', () => {
     const a = { width: 1, height: 1, data: new Float32Array([2, -4]) };
     const b = { width: 1, height: 1, data: new Float32Array([4, 0]) };
     expect([...meanMotion(a, b).data]).toEqual([3, -2]);
+  });
+  it('the mean of two motions carries their disagreement |a - b| per pixel, and the trust follows from it', () => {
+    // pixel 0: (2,-4) vs (4,0): |(-2,-4)| = sqrt(20); pixel 1: the same motion; pixel 2: opposite
+    const a = { width: 3, height: 1, data: new Float32Array([2, -4, 5, 0, 3, 0]) };
+    const b = { width: 3, height: 1, data: new Float32Array([4, 0, 5, 0, -3, 0]) };
+    const m = meanMotion(a, b);
+    expect([...m.data]).toEqual([3, -2, 5, 0, 0, 0]);
+    expect(m.disagreement![0]).toBeCloseTo(Math.sqrt(20), 6);
+    expect([...m.disagreement!.subarray(1)]).toEqual([0, 6]);
+    // T = 0.5 |F| + 1: pixel 0 |F| = sqrt(13), T = 2.803, d = 4.472: 1 - (4.472 - 2.803) / 2.803 = 0.4045
+    // pixel 1: d = 0 -> 1; pixel 2: |F| = 0, T = 1, d = 6 >= 2T -> 0
+    const t = motionTrust(m)!;
+    const t0 = 0.5 * Math.sqrt(13) + 1;
+    expect(t[0]).toBeCloseTo(1 - (Math.sqrt(20) - t0) / t0, 5);
+    expect(t[0]).toBeCloseTo(0.4045, 3);
+    expect([t[1], t[2]]).toEqual([1, 0]);
+    // literal disagreements around T = 0.5 * 4 + 1 = 3 for F = (4, 0): d <= 3 -> 1, 4.5 -> 0.5, >= 6 -> 0
+    const lit = { width: 5, height: 1, data: new Float32Array(10).map((_, i) => (i % 2 ? 0 : 4)), disagreement: new Float32Array([0, 3, 4.5, 6, 9]) };
+    expect([...motionTrust(lit)!]).toEqual([1, 1, 0.5, 0, 0]);
+    expect(motionTrust({ width: 1, height: 1, data: new Float32Array([4, 0]) })).toBeUndefined(); // one motion: trusted
+    expect(() => motionTrust({ ...lit, disagreement: new Float32Array(4) })).toThrow(/5 disagreement values/);
   });
 });
 
@@ -136,6 +157,33 @@ describe('physical decomposition', () => {
     }
     expect(() => renderDeblurred(d, { x: 8, y: 0, width: 6, height: 2 })).toThrow(/Expected a rectangle inside the 13x9 frame but received 6x2 at \(8, 0\)/);
   });
+  it('keeps the deblurring where the motion is trusted and takes it back where it is not', () => {
+    const w = 13; const h = 9;
+    const rgb = new Uint8Array(w * h * 3).map((_, i) => (i * 53 + 11) % 256);
+    const data = new Float32Array(w * h * 2);
+    for (let p = 0; p < w * h; p++) { data[2 * p] = 4; data[2 * p + 1] = -1; } // |F| = 4.12, T = 3.06
+    // left third agrees (d = 0), middle half-way (d = 1.5 T: trust 0.5), right third disagrees (d = 2T)
+    const t = 0.5 * Math.hypot(4, -1) + 1;
+    const disagreement = new Float32Array(w * h).map((_, p) => ((p % w) < 4 ? 0 : (p % w) < 9 ? 1.5 * t : 2 * t));
+    const motion = { width: w, height: h, data };
+    const sharp = deblurWithMotion(rgb, motion, { exposure: 1 }).latent; // one motion: all trusted
+    const none = deblurWithMotion(rgb, motion, { exposure: 1, iterations: 0 }).latent; // the blurry frame
+    const mixed = deblurWithMotion(rgb, { ...motion, disagreement }, { exposure: 1 }).latent;
+    const off = deblurWithMotion(rgb, { ...motion, disagreement }, { exposure: 1, flowTrust: false }).latent;
+    expect([...off]).toEqual([...sharp]);
+    let changed = 0;
+    for (let p = 0; p < w * h; p++) for (let c = 0; c < 3; c++) {
+      const i = 3 * p + c;
+      const want = (p % w) < 4 ? sharp[i]! : (p % w) < 9 ? 0.5 * (sharp[i]! + none[i]!) : none[i]!;
+      expect(mixed[i]).toBeCloseTo(want, 6);
+      changed = Math.max(changed, Math.abs(sharp[i]! - none[i]!));
+    }
+    expect(changed).toBeGreaterThan(0.05); // the deblurring did something to take back
+    // the literal blend, in place, at the moving pixels only
+    const latent = new Float32Array([0.8, 0.6, 0.4, 0.8, 0.6, 0.4]);
+    keepTrustedDeblurring(latent, new Float32Array([0.2, 0.2, 0.2, 0.2, 0.2, 0.2]), new Float32Array([0.25, 0]), new Int32Array([0]));
+    expect([...latent].map((v) => Math.round(v * 1e6) / 1e6)).toEqual([0.35, 0.3, 0.25, 0.8, 0.6, 0.4]);
+  });
   it('Richardson-Lucy sharpens a blur made with the same kernel', () => {
     const w = 48; const h = 8;
     // a non-periodic texture along x: two incommensurate sines the 9-px streak attenuates but does
@@ -183,9 +231,11 @@ describe('physical decomposition', () => {
 
 describe("a motion model's physics block", () => {
   it('maps the snake_case fields, fills the defaults and names a bad or unknown field', () => {
-    expect(physicsOptionsFromSidecar({ iterations: 3, spacing: 2.5, max_samples: 5, static_threshold: 0.25, frames: 7 }))
-      .toEqual({ iterations: 3, spacing: 2.5, maxSamples: 5, staticThreshold: 0.25, frames: 7 });
-    expect(physicsOptionsFromSidecar({ iterations: 0 })).toEqual({ iterations: 0, spacing: 1, maxSamples: 9, staticThreshold: 0.5, frames: 7 });
+    expect(physicsOptionsFromSidecar({ iterations: 3, spacing: 2.5, max_samples: 5, static_threshold: 0.25, frames: 7, flow_trust: true }))
+      .toEqual({ iterations: 3, spacing: 2.5, maxSamples: 5, staticThreshold: 0.25, frames: 7, flowTrust: true });
+    // flow_trust absent: off (networks exported before it were trained without it)
+    expect(physicsOptionsFromSidecar({ iterations: 0 })).toEqual({ iterations: 0, spacing: 1, maxSamples: 9, staticThreshold: 0.5, frames: 7, flowTrust: false });
+    expect(() => physicsOptionsFromSidecar({ flow_trust: 1 })).toThrow(/true or false for physics\.flow_trust but received 1/);
     expect(() => physicsOptionsFromSidecar({ spacing: 0 })).toThrow(/physics\.spacing but received 0/);
     expect(() => physicsOptionsFromSidecar({ max_samples: 2.5 })).toThrow(/physics\.max_samples but received 2\.5/);
     expect(() => physicsOptionsFromSidecar({ iterations: '6' })).toThrow(/a number for physics\.iterations but received "6"/);

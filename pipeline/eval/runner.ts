@@ -8,7 +8,7 @@ import { scoreSequence, bestOf, PSNR_CAP_DB, type MetricFrame, type SequenceScor
 import type { GuidanceMap, RgbImage } from '../math/types.js';
 import { DecomposePool } from '../frame/pool.js';
 import { FRAMES_PER_BLUR } from '../runtime/decomposer.js';
-import type { DecomposeTask } from '../frame/decompose-frame.js';
+import { motionTaskFields, type DecomposeTask } from '../frame/decompose-frame.js';
 import { estimateClipExposure, MotionKeeper } from '../motion/clip-exposure.js';
 import type { FrameMotion, MotionRequest, MotionSource } from '../motion/source.js';
 import type { Provider } from '../runtime/session.js';
@@ -168,7 +168,7 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
     };
     const runMotionMethods = async (sample: EvalSample, motion: FrameMotion, n: number): Promise<MetricFrame[][]> => {
       const exposure = await exposureOf(sample.video);
-      const m = motion.motion ? { motion: motion.motion.data, exposure } : {};
+      const m = motion.motion ? { ...motionTaskFields(motion.motion), exposure } : {};
       return Promise.all([
         runTask(sample, { method: 'physics', iterations: 0, ...m }, n),
         runTask(sample, { method: 'physics', ...m }, n),

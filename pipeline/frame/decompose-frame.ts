@@ -30,6 +30,9 @@ export interface DecomposeTask {
   readonly guidance?: Int8Array;
   /** Interleaved motion (x, y), pixels per frame interval, for 'physics'/'learned' (or 'guidance'). */
   readonly motion?: Float32Array;
+  /** With `motion`, when it is the mean of the motion from both neighbours: how far those two are
+   * apart per pixel (MotionField.disagreement; one value per pixel). */
+  readonly disagreement?: Float32Array;
   /** Without guidance and motion: the neighbouring frames (same size and type as rgb), from which
    * the worker computes the motion with the built-in flow (keeps the main thread free). */
   readonly prev?: Uint8Array | Uint16Array;
@@ -97,10 +100,21 @@ function restoreStaticOutput(out: Uint8Array | Float32Array, rgb: Uint8Array | U
   }
 }
 
+/** A frame's motion as task fields (the buffers the worker is sent). */
+export function motionTaskFields(m: MotionField | undefined): Pick<DecomposeTask, 'motion' | 'disagreement'> {
+  if (!m) return {};
+  return { motion: m.data, ...(m.disagreement ? { disagreement: m.disagreement } : {}) };
+}
+
 /** The task's motion: given, or from its neighbours with the built-in flow; undefined for a lone frame. */
 async function taskMotion(task: DecomposeTask): Promise<MotionField | undefined> {
   const { width, height } = task;
-  if (task.motion) return { width, height, data: task.motion };
+  if (task.motion) {
+    if (task.disagreement && task.disagreement.length !== width * height) {
+      throw new RangeError(`Frame ${task.index}: expected ${width}x${height} motion disagreement (${width * height} values) but received ${task.disagreement.length}`);
+    }
+    return { width, height, data: task.motion, ...(task.disagreement ? { disagreement: task.disagreement } : {}) };
+  }
   if (!task.prev && !task.next) return undefined;
   builtinFlow ??= new BuiltinFlowEstimator();
   const frame = (data: Uint8Array | Uint16Array) => ({ width, height, data });

@@ -36,17 +36,18 @@ export function neighbourRequests<T extends MotionRequest['cur']>(frames: readon
 
 /**
  * Memory the motions kept from the exposure estimate may hold (per MotionKeeper): a frame's motion
- * is 2 floats per pixel plus 2 bytes of guidance, 10 bytes a pixel, so the 12 frames `afb video`
- * estimates from fit whole up to 960x540 (12 x 5.2 MB = 59 MiB); at 1080p (20.7 MB a frame) the
- * first 3 are kept and the others computed again in the workers. Keeping all 12 at 1080p (a
- * 256 MiB budget) raised the peak RSS of `afb video` on 1080p by ~180 MB, over the 1.5 GB goal,
- * for no time measured (docs/pipeline.md, memory).
+ * is 2 floats per pixel, its disagreement 1 float and its guidance 2 bytes, 14 bytes a pixel, so
+ * the 12 frames `afb video` estimates from fit whole up to 960x540 (12 x 7.3 MB = 83 MiB); at
+ * 1080p (29 MB a frame) the first 3 are kept and the others computed again in the workers. Keeping
+ * all 12 at 1080p (a 256 MiB budget, before the disagreement was kept) raised the peak RSS of
+ * `afb video` on 1080p by ~180 MB, over the 1.5 GB goal, for no time measured (docs/pipeline.md,
+ * memory).
  */
-export const EXPOSURE_MOTION_BUDGET_BYTES = 64 * 2 ** 20;
+export const EXPOSURE_MOTION_BUDGET_BYTES = 96 * 2 ** 20;
 
 /** Bytes a frame's motion holds (its motion field and its guidance). */
 export function frameMotionBytes(m: FrameMotion): number {
-  return m.guidance.data.byteLength + (m.motion?.data.byteLength ?? 0);
+  return m.guidance.data.byteLength + (m.motion?.data.byteLength ?? 0) + (m.motion?.disagreement?.byteLength ?? 0);
 }
 
 /**

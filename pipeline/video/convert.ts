@@ -1,6 +1,6 @@
 // One input -> one 7x output: streaming decode -> guidance -> bounded fan-out to the worker pool
 // -> reorder -> encode. The output appears only when complete (sinks write to a temporary name).
-import type { DecomposeResult } from '../frame/decompose-frame.js';
+import { motionTaskFields, type DecomposeResult } from '../frame/decompose-frame.js';
 import { AfbError } from '../errors.js';
 import { openFrameSink, type FrameSink } from '../io/frame-sink.js';
 import type { Frame } from '../io/frame-source.js';
@@ -95,14 +95,14 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps, prepared?: Pr
       const tf = performance.now();
       // With worker flow the neighbours travel with the task (unless the motion is known: the
       // worker then uses the motion given); otherwise the motion is computed here.
-      let frameMotion: { guidance?: Int8Array; motion?: Float32Array; prev?: Uint8Array | Uint16Array; next?: Uint8Array | Uint16Array };
+      let frameMotion: { guidance?: Int8Array; motion?: Float32Array; disagreement?: Float32Array; prev?: Uint8Array | Uint16Array; next?: Uint8Array | Uint16Array };
       if (known) {
-        frameMotion = { guidance: known.guidance.data, ...(known.motion ? { motion: known.motion.data } : {}) };
+        frameMotion = { guidance: known.guidance.data, ...motionTaskFields(known.motion) };
       } else if (inWorker) {
         frameMotion = { ...(prev ? { prev: prev.data } : {}), ...(next ? { next: next.data } : {}) };
       } else {
         const [m] = await source.frameMotion({ index, cur, ...(prev ? { prev } : {}), ...(next ? { next } : {}) });
-        frameMotion = { guidance: m!.guidance.data, ...(m!.motion ? { motion: m!.motion.data } : {}) };
+        frameMotion = { guidance: m!.guidance.data, ...motionTaskFields(m!.motion) };
       }
       stages.flow += performance.now() - tf;
       await backlog.below(pool.capacity + pool.workers, failed);

@@ -5,8 +5,17 @@
 import { DEFAULT_STATIC_THRESHOLD } from '../guidance.js';
 import type { FlowField } from '../types.js';
 
-/** A motion field: a FlowField in pixels per frame interval (see the file comment for the convention). */
-export type MotionField = FlowField;
+/**
+ * A motion field: a FlowField in pixels per frame interval (see the file comment for the
+ * convention). When it is the mean of the motion from the previous frame and the motion to the next
+ * one, `disagreement` holds how far those two are apart at each pixel, |F_prev - F_next| (pixels per
+ * frame interval; one value per pixel): where they differ, the motion during the exposure was not
+ * the straight, steady line the physics assumes (a turn, a change of speed, an occlusion, a flow
+ * error). Absent: one motion (a file, one neighbour), taken as it is.
+ */
+export interface MotionField extends FlowField {
+  readonly disagreement?: Float32Array;
+}
 
 /** Exposure fractions afb accepts: the shutter is open for e of the frame interval, 0 < e <= 1. */
 export const MIN_EXPOSURE = 0.05;
@@ -19,19 +28,59 @@ export function validateExposure(e: number, name = 'exposure'): number {
   return e;
 }
 
-/** The mean of two motion fields of the same size (a new field). */
+/** The mean of two motion fields of the same size (a new field), with their disagreement |a - b| per pixel. */
 export function meanMotion(a: MotionField, b: MotionField): MotionField {
   if (a.width !== b.width || a.height !== b.height) throw new RangeError(`Motion sizes differ: ${a.width}x${a.height} vs ${b.width}x${b.height}`);
   const out = new Float32Array(a.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = 0.5 * (a.data[i]! + b.data[i]!);
-  return { width: a.width, height: a.height, data: out };
+  const disagreement = new Float32Array(a.width * a.height);
+  for (let p = 0; p < disagreement.length; p++) {
+    const ax = a.data[2 * p]!;
+    const ay = a.data[2 * p + 1]!;
+    const bx = b.data[2 * p]!;
+    const by = b.data[2 * p + 1]!;
+    out[2 * p] = 0.5 * (ax + bx);
+    out[2 * p + 1] = 0.5 * (ay + by);
+    disagreement[p] = Math.hypot(ax - bx, ay - by);
+  }
+  return { width: a.width, height: a.height, data: out, disagreement };
 }
 
-/** The motion scaled by `factor` (a new field): e.g. e * F, the displacement over the exposure. */
+/**
+ * How much of the deblurring to keep at each pixel, from the motion's disagreement (motionTrust):
+ * all of it where the two neighbours' motions differ by at most T = TRUST_RELATIVE |F| +
+ * TRUST_PIXELS, none where they differ by 2T or more, linear in between. Chosen on real clips that
+ * are not the benchmark's (`npm run bench:flow-trust`, docs/motion.md#trusting-the-motion).
+ */
+export const TRUST_RELATIVE = 0.5;
+export const TRUST_PIXELS = 1;
+
+/**
+ * Per pixel, the share of the deblurring the physics keeps (1: all, 0: none, the blurry frame
+ * itself is moved along the motion): 1 - clamp((d - T) / T, 0, 1) with d the disagreement and
+ * T = relative |F| + pixels (default TRUST_RELATIVE, TRUST_PIXELS). Undefined when the motion has
+ * no disagreement (trusted).
+ */
+export function motionTrust(m: MotionField, relative = TRUST_RELATIVE, pixels = TRUST_PIXELS): Float32Array | undefined {
+  if (!(relative >= 0 && pixels > 0)) throw new RangeError(`Expected relative >= 0 and pixels > 0 for the motion trust but received ${relative} and ${pixels}`);
+  const d = m.disagreement;
+  if (!d) return undefined;
+  const n = m.width * m.height;
+  if (d.length !== n) throw new RangeError(`Expected ${n} disagreement values (one per pixel of ${m.width}x${m.height}) but received ${d.length}`);
+  const out = new Float32Array(n);
+  for (let p = 0; p < n; p++) {
+    const t = relative * Math.hypot(m.data[2 * p]!, m.data[2 * p + 1]!) + pixels;
+    const w = 1 - (d[p]! - t) / t;
+    out[p] = w >= 1 ? 1 : w <= 0 ? 0 : w;
+  }
+  return out;
+}
+
+/** The motion scaled by `factor` (a new field, the disagreement scaled alike): e.g. e * F, the displacement over the exposure. */
 export function scaleMotion(m: MotionField, factor: number): MotionField {
   const out = new Float32Array(m.data.length);
   for (let i = 0; i < out.length; i++) out[i] = m.data[i]! * factor;
-  return { width: m.width, height: m.height, data: out };
+  const disagreement = m.disagreement?.map((d) => d * Math.abs(factor));
+  return { width: m.width, height: m.height, data: out, ...(disagreement ? { disagreement } : {}) };
 }
 
 /** Static pixels: 1 where |F| < threshold (the guidance quantiser's static class), else 0. */

@@ -5,7 +5,7 @@ import { encodeLinearToSrgbFloat, toLinearLut } from '../colour.js';
 import { DEFAULT_STATIC_THRESHOLD } from '../guidance.js';
 import type { TileRect } from '../tiling.js';
 import { addBilinear, applyLineKernel, sampleCounts, type LineKernelOptions } from './line-kernel.js';
-import { frameTime, movingPixels, staticMask, validateExposure, type MotionField } from './motion-field.js';
+import { frameTime, motionTrust, movingPixels, staticMask, validateExposure, type MotionField } from './motion-field.js';
 
 /** Settings of the physical decomposition, every default written out in PHYSICS_DEFAULTS. */
 export interface PhysicsOptions extends LineKernelOptions {
@@ -17,9 +17,13 @@ export interface PhysicsOptions extends LineKernelOptions {
   readonly staticThreshold: number;
   /** Frames rendered per blurry frame. */
   readonly frames: number;
+  /** Keep the deblurring only where the motion is trusted (motionTrust: where the motion from the
+   * previous frame and the motion to the next one agree), the blurry frame elsewhere. */
+  readonly flowTrust: boolean;
 }
 
-/** Defaults: 6 iterations, samples <= 1 px apart, at most 9 (docs/motion.md has the measurements behind them). */
+/** Defaults: 6 iterations, samples <= 1 px apart, at most 9, deblurring kept where the motion is
+ * trusted (docs/motion.md has the measurements behind them). */
 export const PHYSICS_DEFAULTS: PhysicsOptions = {
   exposure: 1,
   iterations: 6,
@@ -27,6 +31,7 @@ export const PHYSICS_DEFAULTS: PhysicsOptions = {
   maxSamples: 9,
   staticThreshold: DEFAULT_STATIC_THRESHOLD,
   frames: 7,
+  flowTrust: true,
 };
 
 /** Smallest denominator in the Richardson-Lucy ratio (linear light). */
@@ -44,6 +49,7 @@ export function resolvePhysicsOptions(options: Partial<PhysicsOptions> = {}): Ph
   int('frames', o.frames, 1, 64);
   if (!(o.spacing > 0)) throw new RangeError(`Expected a number > 0 for spacing but received ${o.spacing}`);
   if (!(o.staticThreshold >= 0)) throw new RangeError(`Expected a number >= 0 for staticThreshold but received ${o.staticThreshold}`);
+  if (typeof o.flowTrust !== 'boolean') throw new RangeError(`Expected true or false for flowTrust but received ${JSON.stringify(o.flowTrust)}`);
   return o;
 }
 
@@ -55,26 +61,32 @@ const SIDECAR_PHYSICS_FIELDS = {
   max_samples: 'maxSamples',
   static_threshold: 'staticThreshold',
   frames: 'frames',
+  flow_trust: 'flowTrust',
 } as const satisfies Record<string, Exclude<keyof PhysicsOptions, 'exposure'>>;
 
 /**
- * A motion model's `physics` block as options (missing fields: the defaults). RangeError naming
- * the field for a value out of range, a field this version does not know, or a block that is not
- * an object: the network's physics input must be computed as it was in training.
+ * A motion model's `physics` block as options (missing fields: the defaults, except `flow_trust`:
+ * off, as the networks exported before it existed were trained). RangeError naming the field for a
+ * value out of range, a field this version does not know, or a block that is not an object: the
+ * network's physics input must be computed as it was in training.
  */
 export function physicsOptionsFromSidecar(block: unknown): Omit<PhysicsOptions, 'exposure'> {
   if (typeof block !== 'object' || block === null || Array.isArray(block)) {
     throw new RangeError(`Expected an object for physics but received ${JSON.stringify(block)}`);
   }
-  const given: Partial<Record<keyof PhysicsOptions, number>> = {};
+  const given: Partial<Record<keyof PhysicsOptions, number | boolean>> = { flowTrust: false };
   for (const [key, value] of Object.entries(block)) {
     const field = (SIDECAR_PHYSICS_FIELDS as Record<string, Exclude<keyof PhysicsOptions, 'exposure'>>)[key];
     if (!field) throw new RangeError(`Unknown physics setting "${key}" (known: ${Object.keys(SIDECAR_PHYSICS_FIELDS).join(', ')})`);
-    if (typeof value !== 'number') throw new RangeError(`Expected a number for physics.${key} but received ${JSON.stringify(value)}`);
-    given[field] = value;
+    if (field === 'flowTrust') {
+      if (typeof value !== 'boolean') throw new RangeError(`Expected true or false for physics.${key} but received ${JSON.stringify(value)}`);
+    } else if (typeof value !== 'number') {
+      throw new RangeError(`Expected a number for physics.${key} but received ${JSON.stringify(value)}`);
+    }
+    given[field] = value as number | boolean;
   }
   try {
-    return withoutExposure(resolvePhysicsOptions(given));
+    return withoutExposure(resolvePhysicsOptions(given as Partial<PhysicsOptions>));
   } catch (cause) {
     // name the sidecar's field, not the option's
     const message = Object.entries(SIDECAR_PHYSICS_FIELDS).reduce((m, [key, field]) => m.replace(` for ${field} `, ` for physics.${key} `), (cause as Error).message);
@@ -84,7 +96,7 @@ export function physicsOptionsFromSidecar(block: unknown): Omit<PhysicsOptions, 
 
 /** The settings that belong to a model (all but the exposure, which belongs to the clip). */
 export function withoutExposure(o: PhysicsOptions): Omit<PhysicsOptions, 'exposure'> {
-  return { iterations: o.iterations, spacing: o.spacing, maxSamples: o.maxSamples, staticThreshold: o.staticThreshold, frames: o.frames };
+  return { iterations: o.iterations, spacing: o.spacing, maxSamples: o.maxSamples, staticThreshold: o.staticThreshold, frames: o.frames, flowTrust: o.flowTrust };
 }
 
 /** The motion prepared for one frame: displacement over the exposure, samples per pixel, moving pixels. */
@@ -205,7 +217,21 @@ export function deblurWithMotion(rgb: Uint8Array | Uint16Array, motion: MotionFi
   const blur = new Float32Array(n * 3);
   for (let i = 0; i < blur.length; i++) blur[i] = lut[rgb[i]!]!;
   const m = prepareMotion(motion, o);
-  return { latent: deblurRichardsonLucy(blur, m, o.iterations), motion: m, options: o, rgb };
+  const latent = deblurRichardsonLucy(blur, m, o.iterations);
+  const trust = o.flowTrust && o.iterations > 0 ? motionTrust(motion) : undefined;
+  if (trust) keepTrustedDeblurring(latent, blur, trust, m.moving);
+  return { latent, motion: m, options: o, rgb };
+}
+
+/** latent <- blur + trust * (latent - blur) at the moving pixels (in place): where the motion is not
+ * trusted, the deblurring a wrong kernel made is taken back (motionTrust). */
+export function keepTrustedDeblurring(latent: Float32Array, blur: Float32Array, trust: Float32Array, moving: Int32Array): void {
+  for (let i = 0; i < moving.length; i++) {
+    const p = moving[i]!;
+    const w = trust[p]!;
+    if (w === 1) continue;
+    for (let c = 0; c < 3; c++) latent[3 * p + c] = blur[3 * p + c]! + w * (latent[3 * p + c]! - blur[3 * p + c]!);
+  }
 }
 
 /**
