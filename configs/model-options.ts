@@ -69,7 +69,7 @@ export function checkEnsembleMethod(ensemble: number, method: DecomposeMethod): 
 /** --model: the method's network. */
 export const MODEL_OPTION = defineOption({
   key: 'model', flag: '--model <file>',
-  description: `the method's model (.onnx): for learned, inputs blurry, motion, physics (default: the shipped models/${DEFAULT_MOTION_MODEL_FILES[0]}); for guidance, inputs blurry, guidance (default: the shipped models/${DEFAULT_MODEL_FILES[0]})`,
+  description: `the method's model (.onnx): for learned, inputs blurry, motion, physics, the physics computed with the settings in the .json sidecar beside it (default: the shipped models/${DEFAULT_MOTION_MODEL_FILES[0]}); for guidance, inputs blurry, guidance (default: the shipped models/${DEFAULT_MODEL_FILES[0]})`,
   default: undefined, parse: optional(stringParser),
 });
 
