@@ -40,7 +40,7 @@ if [ "$what" = motion ]; then
   # The shipped run went 5e-4 over 4000 steps, then warm restarts to 5265, to 8000 (3e-4 over
   # 8000 steps), to 15000 (3e-4 over 15000 steps) and, after the physics' kernel samples went from
   # 3 px to 1 px apart, to 19000 (1e-3 over 19000 steps; models/afb-motion.md), the shipped export.
-  # Then a warm restart to 27000 (1e-3 over 27000 steps: lr 2e-4 at 19000), stopped at step 20600 on
+  # Then a warm restart to 27000 (1e-3 over 27000 steps: lr 2e-4 at 19000), stopped at step 22810 on
   # 2026-12-04: the committed checkpoint is there, and this command continues that plan (the default
   # MOTION_STEPS). To train on past it, set MOTION_STEPS above 27000 (another warm restart). Training on
   # real-footage windows beside the procedural set was tried from step 8000 and not kept
