@@ -16,7 +16,10 @@ export interface SignalPlan {
   readonly twice: boolean;
   /** 'group': every process of the run's group, as a terminal's Ctrl-C does; 'leader': the process started (node, or npm for npx). */
   readonly target: 'group' | 'leader';
-  /** ms after the start, or 'mid-run': as soon as the temporary output exists. */
+  /**
+   * ms after afb's own process appeared (started directly, that is the start; through npx, once npm
+   * has spawned it), or 'mid-run': as soon as the temporary output exists.
+   */
   readonly when: number | 'mid-run';
 }
 
@@ -24,6 +27,8 @@ export interface SignalPlan {
 export interface SignalOutcome {
   /** As a shell reports it: the exit code, or 128 + the signal number when killed by a signal. */
   readonly status: number;
+  /** Whether the output was already complete (renamed into place) when the signal was sent: the run was not interrupted. */
+  readonly finishedFirst: boolean;
   /** Whether the signal arrived while the temporary output existed (mid-run). */
   readonly sawTemporary: boolean;
   /** Entries left in the run's folder besides the input (temporary files, a partial output). */
@@ -39,6 +44,9 @@ function processesWith(needle: string): { pid: number; args: string }[] {
   return out.split('\n').map((l) => l.trim()).filter((l) => l.includes(needle) && !l.includes('ps -eo'))
     .map((l) => ({ pid: Number(l.split(/\s+/)[0]), args: l }));
 }
+
+/** afb's own node process (not the `npm exec afb ...` or `sh -c 'afb' ...` that start it). */
+const AFB_PROCESS = /^\d+\s+\S*node\S*\s+\S*afb(\.js)?\s+video\s/;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -68,7 +76,16 @@ export async function runAndSignal(dir: string, input: string, outName: string, 
       }
       await sleep(20);
     }
-  } else await sleep(plan.when);
+  } else {
+    // Through npx the delay counts from afb's own start: before npm spawns afb a signal is npm's
+    // alone, and npm may hold it while it links the package into its cache (its installer catches
+    // SIGINT/SIGTERM there, lets the command run and re-raises the signal when it exits: the run
+    // completes and npm still exits 130; see docs/reliability.md).
+    if (plan.viaNpx) {
+      while (!ended && Date.now() - t0 < 120_000 && !processesWith(outName).some((p) => AFB_PROCESS.test(p.args))) await sleep(20);
+    }
+    await sleep(plan.when);
+  }
   const send = () => {
     try {
       if (plan.target === 'group') process.kill(-child.pid!, plan.signal);
@@ -77,6 +94,7 @@ export async function runAndSignal(dir: string, input: string, outName: string, 
       // the run already ended
     }
   };
+  const finishedFirst = ended || (await readdir(dir)).includes(outName);
   const signalledAt = Date.now();
   send();
   if (plan.twice) await sleep(50).then(send);
@@ -98,5 +116,5 @@ export async function runAndSignal(dir: string, input: string, outName: string, 
   }
   const leftovers = (await readdir(dir)).filter((n) => n !== input.split('/').pop());
   const status = end.code ?? 128 + (constants.signals[end.signal!] ?? 0);
-  return { status, sawTemporary, leftovers, goneAfterMs, stderr };
+  return { status, finishedFirst, sawTemporary, leftovers, goneAfterMs, stderr };
 }

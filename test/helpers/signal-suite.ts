@@ -10,7 +10,10 @@ import { runAndSignal, type SignalPlan } from './signal-run.js';
 
 /** Runs per signal and moment. */
 export const RUNS = 10;
-/** Start-up delays: spread over the first 2.25 s (module loading, probing, the pool creating its sessions). */
+/**
+ * Start-up delays: spread over the first 2.25 s of afb's own process (module loading, probing, the
+ * pool creating its sessions); through npx counted from when npm has spawned afb (signal-run.ts).
+ */
 const startupDelay = (run: number) => run * 250;
 
 /** Register the matrix for one way of starting afb. */
@@ -20,8 +23,9 @@ export function registerSignalSuite(viaNpx: boolean, setup?: () => Promise<void>
   const statuses: Record<string, number[]> = {};
   beforeAll(async () => {
     root = await makeTempDir(viaNpx ? 'signals-npx-' : 'signals-direct-');
-    // long enough never to finish before the signal: 120 frames of 64x48 (about 10 s of work)
-    clip = await makeTestClip(join(root, 'clip.mp4'), { frames: 120 });
+    // long enough never to finish before the signal: 480 frames of 64x48 (the guidance method did
+    // 120 in 2 s on the CI machine; 480 is over 8 s there; each case checks it was not finished)
+    clip = await makeTestClip(join(root, 'clip.mp4'), { frames: 480 });
     await setup?.();
   });
   afterAll(async () => {
@@ -52,6 +56,7 @@ export function registerSignalSuite(viaNpx: boolean, setup?: () => Promise<void>
           statuses[key].push(r.status);
           const what = `${key} run ${run}: ${r.stderr.slice(-600)}`;
           expect(r.stderr, what).not.toMatch(/terminate called|Napi::Error|Aborted|unexpected error/);
+          expect(r.finishedFirst, `${what}: the run finished before the signal (a longer clip is needed)`).toBe(false);
           expect(r.status, what).toBe(kind.status);
           if (moment === 'mid-run') expect(r.sawTemporary, what).toBe(true);
           expect(r.leftovers, what).toEqual([]);
