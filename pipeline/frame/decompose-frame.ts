@@ -177,12 +177,14 @@ export async function decomposeFrame(models: FrameModels, task: DecomposeTask): 
     // The frame is deblurred once; its 7 frames are rendered a band or a tile at a time, so the
     // physics never holds all 7 frames of a large image as floats (docs/pipeline.md, memory).
     // The learned method computes the physics as its network was trained on (the model's sidecar).
-    if (method === 'learned' && !models.motion) throw new RangeError('The learned method needs the motion-aware model (--model)');
-    const settings = method === 'learned' ? models.motion!.physics : PHYSICS_DEFAULTS;
+    // the learned method's network; undefined for the physics method
+    const motionModel = method === 'learned' ? models.motion : undefined;
+    if (method === 'learned' && !motionModel) throw new RangeError('The learned method needs the motion-aware model (--model)');
+    const settings = motionModel ? motionModel.physics : PHYSICS_DEFAULTS;
     const tp = performance.now();
     const deblurred = deblurWithMotion(rgb, lone, { ...settings, exposure, iterations: task.iterations ?? settings.iterations });
     physicsMs = performance.now() - tp;
-    if (method === 'physics') {
+    if (!motionModel) {
       const tr = performance.now();
       out = to8 ? new Uint8Array(FRAMES_PER_BLUR * w * h * 3) : new Float32Array(FRAMES_PER_BLUR * 3 * w * h);
       for (let y = 0; y < h; y += PHYSICS_BAND_ROWS) {
@@ -193,7 +195,7 @@ export async function decomposeFrame(models: FrameModels, task: DecomposeTask): 
       }
       physicsMs += performance.now() - tr;
     } else {
-      const model = models.motion!;
+      const model = motionModel;
       const displacement = deblurred.motion.displacement; // e * F
       out = await runTiled(task, async (r) => {
         const tr = performance.now();

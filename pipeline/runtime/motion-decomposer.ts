@@ -121,5 +121,5 @@ async function physicsOfModel(modelPath: string, warn: (message: string) => void
 }
 
 function describePhysics(o: Omit<PhysicsOptions, 'exposure'>): string {
-  return `${o.iterations} iterations, samples ${o.spacing} px apart, at most ${o.maxSamples}, static below ${o.staticThreshold} px`;
+  return `${o.iterations} iterations, samples ${o.spacing} px apart, at most ${o.maxSamples}, static below ${o.staticThreshold} px, motion trust ${o.flowTrust ? 'on' : 'off'}`;
 }

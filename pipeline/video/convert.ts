@@ -1,6 +1,6 @@
 // One input -> one 7x output: streaming decode -> guidance -> bounded fan-out to the worker pool
 // -> reorder -> encode. The output appears only when complete (sinks write to a temporary name).
-import { motionTaskFields, type DecomposeResult } from '../frame/decompose-frame.js';
+import { motionTaskFields, type DecomposeResult, type DecomposeTask } from '../frame/decompose-frame.js';
 import { AfbError } from '../errors.js';
 import { openFrameSink, type FrameSink } from '../io/frame-sink.js';
 import type { Frame } from '../io/frame-source.js';
@@ -95,7 +95,7 @@ export async function convertVideo(job: VideoJob, deps: VideoDeps, prepared?: Pr
       const tf = performance.now();
       // With worker flow the neighbours travel with the task (unless the motion is known: the
       // worker then uses the motion given); otherwise the motion is computed here.
-      let frameMotion: { guidance?: Int8Array; motion?: Float32Array; disagreement?: Float32Array; prev?: Uint8Array | Uint16Array; next?: Uint8Array | Uint16Array };
+      let frameMotion: Pick<DecomposeTask, 'guidance' | 'motion' | 'disagreement' | 'prev' | 'next'>;
       if (known) {
         frameMotion = { guidance: known.guidance.data, ...motionTaskFields(known.motion) };
       } else if (inWorker) {

@@ -75,14 +75,6 @@ export function motionTrust(m: MotionField, relative = TRUST_RELATIVE, pixels = 
   return out;
 }
 
-/** The motion scaled by `factor` (a new field, the disagreement scaled alike): e.g. e * F, the displacement over the exposure. */
-export function scaleMotion(m: MotionField, factor: number): MotionField {
-  const out = new Float32Array(m.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = m.data[i]! * factor;
-  const disagreement = m.disagreement?.map((d) => d * Math.abs(factor));
-  return { width: m.width, height: m.height, data: out, ...(disagreement ? { disagreement } : {}) };
-}
-
 /** Static pixels: 1 where |F| < threshold (the guidance quantiser's static class), else 0. */
 export function staticMask(m: MotionField, threshold = DEFAULT_STATIC_THRESHOLD): Uint8Array {
   const n = m.width * m.height;
