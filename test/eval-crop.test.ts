@@ -118,5 +118,11 @@ describe('B-Aist++ layout: 40-frame skip, bbox annotations, crop to 160x192', ()
     }
     expect([s.guidance!.width, s.guidance!.height]).toEqual([160, 192]);
     expect(s.guidance!.data.every((v, k) => v === (k % 2 === 0 ? 1 : -1))).toBe(true);
+    // sharp: false (the exposure estimate's read): the same blurry frames, no sharp frames, no guidance
+    const light = await loadSample(set, set.samples[0]!, { guidance: false, previous: true, crop: true, sharp: false });
+    expect(light.sharp).toEqual([]);
+    expect(light.guidance).toBeUndefined();
+    expect(light.blurry.data).toEqual(s.blurry.data);
+    expect(light.previous!.data).toEqual(s.previous!.data);
   });
 });

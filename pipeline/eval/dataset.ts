@@ -135,6 +135,8 @@ export interface LoadOptions {
   /** Also the next blurry frame when it exists. */
   readonly next?: boolean;
   readonly crop: boolean;
+  /** Also the 7 sharp frames (default true; false leaves `sharp` empty: e.g. only the motion is wanted). */
+  readonly sharp?: boolean;
 }
 
 /** Read a ground-truth guidance .npy ((H, W, 2) or half size, int8 {-1,0,1}) resized to w x h (nearest). */
@@ -157,7 +159,7 @@ export async function loadSample(set: EvalSet, ref: EvalSampleRef, options: Load
   const { video, index } = ref;
   const blurry = await readImage(blurPath(root, video, index));
   const sharp: RgbImage[] = [];
-  for (let j = 0; j < DEFAULT_NUM_GTS; j++) {
+  for (let j = 0; j < (options.sharp === false ? 0 : DEFAULT_NUM_GTS); j++) {
     const path = sharpPath(root, video, index, j);
     const img = await readImage(path);
     checkSize(path, img, blurry);

@@ -160,7 +160,10 @@ export async function runEvaluation(o: EvalRunOptions): Promise<EvalReport> {
       if (typeof o.exposure === 'number') return o.exposure;
       if (o.exposure === 'dataset') return set.dutyCycles?.[name] ?? 1;
       const requests = async function* () {
-        for (const ref of set.samples.filter((r) => r.video === name)) yield requestOf(await load(ref));
+        // the blurry frames alone: the sharp frames and guidance are read when the sample is scored
+        for (const ref of set.samples.filter((r) => r.video === name)) {
+          yield requestOf(await loadSample(set, ref, { guidance: false, previous: true, next: true, crop: o.crop, sharp: false }));
+        }
       };
       return (await estimateClipExposure(o.source!, requests(), (r, m) => {
         estimated.offer(motionKey(name, r.index), m);
