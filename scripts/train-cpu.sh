@@ -40,10 +40,9 @@ if [ "$what" = motion ]; then
   # The shipped run went 5e-4 over 4000 steps, then warm restarts to 5265, to 8000 (3e-4 over
   # 8000 steps), to 15000 (3e-4 over 15000 steps) and, after the physics' kernel samples went from
   # 3 px to 1 px apart, to 19000 (1e-3 over 19000 steps; models/afb-motion.md). Then a warm restart
-  # to 27000 (1e-3 over 27000 steps: lr 2e-4 at 19000), over two sittings on 2026-12-04: its best
-  # validation, step 25782, is the shipped export; it was stopped at step 26308 (lr 1.2e-5), where
-  # the committed checkpoint is, and this command finishes that plan (the default MOTION_STEPS). To
-  # train on past it, set MOTION_STEPS above 27000 (another warm restart). Training on
+  # to 27000 (1e-3 over 27000 steps: lr 2e-4 at 19000), finished on 2026-12-04: step 25782 is the
+  # shipped export, step 27000 the committed checkpoint (the default MOTION_STEPS: this command
+  # only restores it). To train on past it, set MOTION_STEPS above 27000 (another warm restart). Training on
   # real-footage windows beside the procedural set was tried from step 8000 and not kept
   # (models/afb-motion.md has its commands).
   # Sitting 1: steps 0-1396 of an 8000-step cosine on the first 1368 samples (the rest were still
