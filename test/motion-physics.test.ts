@@ -49,6 +49,9 @@ describe('motion fields', () => {
     expect([...motionTrust(lit)!]).toEqual([1, 1, 0.5, 0, 0]);
     expect(motionTrust({ width: 1, height: 1, data: new Float32Array([4, 0]) })).toBeUndefined(); // one motion: trusted
     expect(() => motionTrust({ ...lit, disagreement: new Float32Array(4) })).toThrow(/5 disagreement values/);
+    // only at given pixels (the physics passes its moving pixels): the same values there, 0 elsewhere
+    expect([...motionTrust(lit, undefined, undefined, new Int32Array([2, 0]))!]).toEqual([1, 0, 0.5, 0, 0]);
+    expect(() => motionTrust(lit, undefined, undefined, new Int32Array([5]))).toThrow(/\[0, 5\).*5/);
   });
 });
 

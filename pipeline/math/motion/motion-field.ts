@@ -58,16 +58,20 @@ export const TRUST_PIXELS = 1;
  * Per pixel, the share of the deblurring the physics keeps (1: all, 0: none, the blurry frame
  * itself is moved along the motion): 1 - clamp((d - T) / T, 0, 1) with d the disagreement and
  * T = relative |F| + pixels (default TRUST_RELATIVE, TRUST_PIXELS). Undefined when the motion has
- * no disagreement (trusted).
+ * no disagreement (trusted). With `at` (pixel indices, e.g. the moving pixels) only those pixels
+ * are computed; the others are 0 and mean nothing.
  */
-export function motionTrust(m: MotionField, relative = TRUST_RELATIVE, pixels = TRUST_PIXELS): Float32Array | undefined {
+export function motionTrust(m: MotionField, relative = TRUST_RELATIVE, pixels = TRUST_PIXELS, at?: Int32Array): Float32Array | undefined {
   if (!(relative >= 0 && pixels > 0)) throw new RangeError(`Expected relative >= 0 and pixels > 0 for the motion trust but received ${relative} and ${pixels}`);
   const d = m.disagreement;
   if (!d) return undefined;
   const n = m.width * m.height;
   if (d.length !== n) throw new RangeError(`Expected ${n} disagreement values (one per pixel of ${m.width}x${m.height}) but received ${d.length}`);
   const out = new Float32Array(n);
-  for (let p = 0; p < n; p++) {
+  const count = at ? at.length : n;
+  for (let k = 0; k < count; k++) {
+    const p = at ? at[k]! : k;
+    if (!(p >= 0 && p < n)) throw new RangeError(`Expected pixel indices in [0, ${n}) but received ${p}`);
     const t = relative * Math.hypot(m.data[2 * p]!, m.data[2 * p + 1]!) + pixels;
     const w = 1 - (d[p]! - t) / t;
     out[p] = w >= 1 ? 1 : w <= 0 ? 0 : w;

@@ -218,7 +218,7 @@ export function deblurWithMotion(rgb: Uint8Array | Uint16Array, motion: MotionFi
   for (let i = 0; i < blur.length; i++) blur[i] = lut[rgb[i]!]!;
   const m = prepareMotion(motion, o);
   const latent = deblurRichardsonLucy(blur, m, o.iterations);
-  const trust = o.flowTrust && o.iterations > 0 ? motionTrust(motion) : undefined;
+  const trust = o.flowTrust && o.iterations > 0 ? motionTrust(motion, undefined, undefined, m.moving) : undefined; // read at m.moving only
   if (trust) keepTrustedDeblurring(latent, blur, trust, m.moving);
   return { latent, motion: m, options: o, rgb };
 }
