@@ -40,9 +40,10 @@ if [ "$what" = motion ]; then
   # The shipped run went 5e-4 over 4000 steps, then warm restarts to 5265, to 8000 (3e-4 over
   # 8000 steps), to 15000 (3e-4 over 15000 steps) and, after the physics' kernel samples went from
   # 3 px to 1 px apart, to 19000 (1e-3 over 19000 steps; models/afb-motion.md). Then a warm restart
-  # to 27000 (1e-3 over 27000 steps: lr 2e-4 at 19000), finished on 2026-12-04: step 25782 is the
-  # shipped export, step 27000 the committed checkpoint (the default MOTION_STEPS: this command
-  # only restores it). To train on past it, set MOTION_STEPS above 27000 (another warm restart). Training on
+  # to 27000 (1e-3 over 27000 steps: lr 2e-4 at 19000; its step 25782 was shipped), then one more
+  # warm restart to 33000 (1e-3 over 33000 steps: lr 8.7e-5 at 27000), finished on 2026-12-04: step
+  # 33000 is the shipped export and the committed checkpoint (the default MOTION_STEPS: this command
+  # only restores it). To train on past it, set MOTION_STEPS above 33000 (another warm restart). Training on
   # real-footage windows beside the procedural set was tried from step 8000 and not kept
   # (models/afb-motion.md has its commands).
   # Sitting 1: steps 0-1396 of an 8000-step cosine on the first 1368 samples (the rest were still
@@ -50,7 +51,7 @@ if [ "$what" = motion ]; then
   # steps so the rate anneals within the sitting. Resuming keeps the plan and the schedule.
   r=$(restore motion-light)
   nohup $PY models/train_motion.py --data data/train-motion --val data/valid-motion --preset light \
-    --crop 128 --batch 8 --lr 1e-3 --steps "${MOTION_STEPS:-27000}" --max-samples 2000 --out runs/motion-light \
+    --crop 128 --batch 8 --lr 1e-3 --steps "${MOTION_STEPS:-33000}" --max-samples 2000 --out runs/motion-light \
     --val-every 900 --ckpt-every 300 --physics-cache data/cache/physics $r >> runs/motion-light.out 2>&1 &
   echo "motion-aware training: pid $! (log runs/motion-light.out, runs/motion-light/log.jsonl)"
 fi
