@@ -5,7 +5,7 @@ import { encodeLinearToSrgbFloat, toLinearLut } from '../colour.js';
 import { DEFAULT_STATIC_THRESHOLD } from '../guidance.js';
 import type { TileRect } from '../tiling.js';
 import { addBilinear, applyLineKernel, sampleCounts, type LineKernelOptions } from './line-kernel.js';
-import { frameTime, motionTrust, movingPixels, staticMask, validateExposure, type MotionField } from './motion-field.js';
+import { frameTime, motionTrust, movingPixels, staticMask, TRUST_PIXELS, TRUST_RELATIVE, validateExposure, type MotionField } from './motion-field.js';
 
 /** Settings of the physical decomposition, every default written out in PHYSICS_DEFAULTS. */
 export interface PhysicsOptions extends LineKernelOptions {
@@ -218,7 +218,7 @@ export function deblurWithMotion(rgb: Uint8Array | Uint16Array, motion: MotionFi
   for (let i = 0; i < blur.length; i++) blur[i] = lut[rgb[i]!]!;
   const m = prepareMotion(motion, o);
   const latent = deblurRichardsonLucy(blur, m, o.iterations);
-  const trust = o.flowTrust && o.iterations > 0 ? motionTrust(motion, undefined, undefined, m.moving) : undefined; // read at m.moving only
+  const trust = o.flowTrust && o.iterations > 0 ? motionTrust(motion, TRUST_RELATIVE, TRUST_PIXELS, m.moving) : undefined; // read at m.moving only
   if (trust) keepTrustedDeblurring(latent, blur, trust, m.moving);
   return { latent, motion: m, options: o, rgb };
 }
